@@ -1,0 +1,62 @@
+# WorkmateOS: `make run` (try it) and `make test` (the whole suite). See README.md.
+SHELL := /bin/bash
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Django 6 needs Python >= 3.12: prefer pyenv's 3.13.0, then any python3.13/3.12 on PATH.
+BOOT_PYTHON ?= $(shell for p in "$$(pyenv prefix 3.13.0 2>/dev/null)/bin/python" python3.13 python3.12 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
+PYTEST_ARGS ?=
+
+.PHONY: venv run test test-fast test-e2e lint messages bench clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -n "$(BOOT_PYTHON)" || { echo "Python >= 3.12 is required (see README)"; exit 1; }
+	test -x $(PY) || $(BOOT_PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+.env:
+	@echo "Creating .env for the embedded mode (random SECRET_KEY)."
+	@printf 'SECRET_KEY=%s\nALLOWED_HOSTS=127.0.0.1,localhost\nSITE_URL=http://$(HOST):$(PORT)\n' \
+		"$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
+
+locale/de/LC_MESSAGES/django.mo: locale/de/LC_MESSAGES/django.po
+	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+
+run: venv .env locale/de/LC_MESSAGES/django.mo
+	set -a && . ./.env && set +a && \
+	$(PY) manage.py migrate --noinput -v0 && \
+	$(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py seed_demo --size small && \
+	echo "" && echo "  WorkmateOS runs on http://$(HOST):$(PORT)/  (Ctrl+C stops it)" && echo "" && \
+	exec $(VENV)/bin/uvicorn workmate.asgi:application --host $(HOST) --port $(PORT)
+
+# Unit, integration, OIDC and WebSocket tests first; browser tests in their own run, because
+# Playwright's sync API and pytest-asyncio's event loops must not share a process.
+test: venv locale/de/LC_MESSAGES/django.mo
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest -m e2e -p no:asyncio $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 -o $$rc -eq 5 ]
+
+test-fast: venv locale/de/LC_MESSAGES/django.mo
+	$(PY) -m pytest -m "not e2e and not slow" -x $(PYTEST_ARGS)
+
+test-e2e: venv locale/de/LC_MESSAGES/django.mo
+	$(PY) -m pytest -m e2e -p no:asyncio $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+messages: venv
+	$(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+
+bench: venv
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var .env

@@ -1,0 +1,153 @@
+"""Writing the audit log. Services call these inside their own transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.audit.models import AuditAction, AuditEntry
+from apps.common.request_context import current_request_info
+from apps.common.sequences import next_value
+
+GENESIS_HASH = "0" * 64
+_UNSET: Any = object()
+
+
+def _jsonable(value: Any) -> Any:
+    """Decimals, dates, UUIDs... as the strings they will be after a JSON round trip."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """Current values of ``fields`` (foreign keys by id), for a later ``diff``."""
+    values = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        values[name] = getattr(obj, field.attname)  # type: ignore[union-attr]
+    return _jsonable(values)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        name: {"old": before.get(name), "new": after.get(name)}
+        for name in after
+        if before.get(name) != after.get(name)
+    }
+
+
+@dataclass(frozen=True)
+class _Actor:
+    user: Any
+    ip: str | None
+
+
+def _current_actor(actor: Any) -> _Actor:
+    info = current_request_info()
+    if actor is _UNSET:
+        user = getattr(info.request, "user", None) if info and info.request else None
+        actor = user if user is not None and user.is_authenticated else None
+    return _Actor(user=actor, ip=info.ip if info else None)
+
+
+def audit_record(
+    *,
+    action: str,
+    target: models.Model | None = None,
+    actor: Any = _UNSET,
+    changes: dict[str, Any] | None = None,
+    message: str = "",
+    object_repr: str | None = None,
+) -> AuditEntry:
+    """Append one entry to the chain (the actor and IP default to the current request's)."""
+    who = _current_actor(actor)
+    with transaction.atomic():
+        seq = next_value("audit_log")  # serialises writers: the chain has one order
+        previous = (
+            AuditEntry.objects.filter(seq=seq - 1).values_list("hash", flat=True).first()
+            if seq > 1
+            else None
+        )
+        entry = AuditEntry(
+            seq=seq,
+            timestamp=timezone.now(),
+            actor=who.user if who.user is not None and who.user.pk else None,
+            actor_repr=str(who.user)[:300] if who.user is not None else "",
+            action=action,
+            content_type=ContentType.objects.get_for_model(target) if target is not None else None,
+            object_id=str(target.pk) if target is not None and target.pk is not None else "",
+            object_repr=(object_repr if object_repr is not None else str(target or ""))[:300],
+            changes=_jsonable(changes or {}),
+            message=message,
+            ip=who.ip,
+            prev_hash=previous or GENESIS_HASH,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save(force_insert=True)
+    return entry
+
+
+def audit_created(*, target: models.Model, fields: Iterable[str], actor: Any = _UNSET) -> None:
+    after = snapshot(target, fields)
+    audit_record(
+        action=AuditAction.CREATE,
+        target=target,
+        actor=actor,
+        changes={k: {"old": None, "new": v} for k, v in after.items() if v not in (None, "")},
+    )
+
+
+def audit_changed(
+    *,
+    target: models.Model,
+    before: dict[str, Any],
+    actor: Any = _UNSET,
+    action: str = AuditAction.UPDATE,
+    message: str = "",
+) -> dict[str, dict[str, Any]]:
+    """Record what changed since ``before`` (a ``snapshot``); nothing is written if nothing did."""
+    changes = diff(before, snapshot(target, before.keys()))
+    if changes:
+        audit_record(action=action, target=target, actor=actor, changes=changes, message=message)
+    return changes
+
+
+def audit_permission_denied(
+    *, request: HttpRequest, permission: str, target: models.Model | None = None
+) -> None:
+    audit_record(
+        action=AuditAction.PERMISSION_DENIED,
+        target=target,
+        message=f"{request.method} {request.path[:200]} ({permission})",
+    )
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def audit_chain_verify() -> tuple[int, ChainBreak | None]:
+    """Walk the chain in order; return the number of entries checked and the first break."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            return checked, ChainBreak(expected_seq, "entry missing (deleted)")
+        if entry.prev_hash != expected_prev:
+            return checked, ChainBreak(entry.seq, "link to the previous entry does not match")
+        if entry.compute_hash() != entry.hash:
+            return checked, ChainBreak(entry.seq, "content was altered")
+        expected_prev = entry.hash
+        expected_seq += 1
+        checked += 1
+    return checked, None

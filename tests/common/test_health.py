@@ -1,0 +1,8 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_health_is_public_and_ok(client):
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
