@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-" + "x" * 30)
 
-from workmate.settings import *  # noqa: E402, F403
-from workmate.settings import DATABASES, STORAGES  # noqa: E402
+from workmate.settings import *  # noqa: F403
+from workmate.settings import DATABASES, STORAGES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

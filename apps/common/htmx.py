@@ -23,9 +23,9 @@ def render_page(
     names a template block. Boosted and history-restore requests always get the whole page.
     """
     htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.boosted and not htmx.history_restore_request and partials:
-        if name := partials.get(htmx.target or ""):
-            template = f"{template}#{name}"
+    serves_fragment = htmx and not htmx.boosted and not htmx.history_restore_request
+    if serves_fragment and partials and (name := partials.get(htmx.target or "")):
+        template = f"{template}#{name}"
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response

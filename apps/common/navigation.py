@@ -23,6 +23,8 @@ class NavItem:
     order: int = 100
     # A prefix of request.path that marks the entry as current (defaults to the URL itself).
     active_prefix: str | None = None
+    # A count shown beside the label (unread messages, due reminders); one cheap query at most.
+    badge: Callable[[Any], int] | None = None
 
     def allowed(self, user: Any) -> bool:
         if self.perm and user.has_perm(self.perm):
@@ -44,5 +46,6 @@ def nav_for(user: Any, path: str) -> list[dict[str, Any]]:
         url = reverse(item.url_name)
         prefix = item.active_prefix or url
         active = path == url if prefix == "/" else path.startswith(prefix)
-        result.append({"label": item.label, "url": url, "active": active})
+        badge = item.badge(user) if item.badge else 0
+        result.append({"label": item.label, "url": url, "active": active, "badge": badge})
     return result

@@ -52,14 +52,14 @@ def _mark(view: Callable[..., Any], access: str) -> None:
     setattr(view, ACCESS_ATTR, access)
 
 
-def public(view: View) -> View:
+def public[View: Callable[..., HttpResponse]](view: View) -> View:
     """No login and no permission: only for pages that must work signed out."""
     view = login_not_required(view)
     _mark(view, "public")
     return view
 
 
-def login_only(view: View) -> View:
+def login_only[View: Callable[..., HttpResponse]](view: View) -> View:
     """Any signed-in employee; the data the view shows must be scoped to the user."""
     _mark(view, "login")
     return view

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.validators import validate_iban, validate_bic, validate_vat_id, validate_tax_number
+from apps.common.validators import validate_bic, validate_iban, validate_tax_number, validate_vat_id
 
 
 class Bundesland(models.TextChoices):

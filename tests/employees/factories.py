@@ -38,7 +38,7 @@ class EmployeeFactory(DjangoModelFactory[Employee]):
     first_name = factory.Faker("first_name", locale="de_DE")
     last_name = factory.Faker("last_name", locale="de_DE")
     email = factory.Sequence(lambda n: f"person{n}@example.com")
-    password = "correct horse battery"  # noqa: S105
+    password = "correct horse battery"
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
