@@ -13,7 +13,9 @@ from tests.employees.factories import EmployeeFactory, role_named
 
 @pytest.fixture
 def admin(db):  # type: ignore[no-untyped-def]
-    return EmployeeFactory(role=role_named("Admin"), is_staff=True, first_name="Anna", last_name="Admin")
+    return EmployeeFactory(
+        role=role_named("Admin"), is_staff=True, first_name="Anna", last_name="Admin"
+    )
 
 
 @pytest.fixture
@@ -49,6 +51,12 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     browser, OpenID provider and PostgreSQL tests must really run there."""
     outcome = yield
     report = outcome.get_result()
-    if os.environ.get("WORKMATE_STRICT_SKIPS") == "1" and report.skipped and not hasattr(report, "wasxfail"):
+    if (
+        os.environ.get("WORKMATE_STRICT_SKIPS") == "1"
+        and report.skipped
+        and not hasattr(report, "wasxfail")
+    ):
         report.outcome = "failed"
-        report.longrepr = f"skipped, which counts as a failure with WORKMATE_STRICT_SKIPS=1: {report.longrepr}"
+        report.longrepr = (
+            f"skipped, which counts as a failure with WORKMATE_STRICT_SKIPS=1: {report.longrepr}"
+        )

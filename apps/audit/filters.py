@@ -16,11 +16,15 @@ class AuditEntryFilter(django_filters.FilterSet):
         label=_("Object type"), queryset=ContentType.objects.order_by("app_label", "model")
     )
     since = django_filters.DateFilter(
-        label=_("From"), field_name="timestamp", lookup_expr="date__gte",
+        label=_("From"),
+        field_name="timestamp",
+        lookup_expr="date__gte",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
     until = django_filters.DateFilter(
-        label=_("Until"), field_name="timestamp", lookup_expr="date__lte",
+        label=_("Until"),
+        field_name="timestamp",
+        lookup_expr="date__lte",
         widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
     )
 

@@ -7,19 +7,68 @@ from apps.company.models import CompanySettings
 @admin.register(CompanySettings)
 class CompanySettingsAdmin(admin.ModelAdmin):
     fieldsets = [
-        (_("Company"), {"fields": ["name", "legal_form", "street", "zip_code", "city", "country",
-                                    "phone", "email", "website", "logo", "email_sender"]}),
-        (_("Tax and register"), {"fields": ["tax_number", "vat_id", "register_court",
-                                             "register_number", "managing_directors",
-                                             "small_business", "default_vat_rate"]}),
+        (
+            _("Company"),
+            {
+                "fields": [
+                    "name",
+                    "legal_form",
+                    "street",
+                    "zip_code",
+                    "city",
+                    "country",
+                    "phone",
+                    "email",
+                    "website",
+                    "logo",
+                    "email_sender",
+                ]
+            },
+        ),
+        (
+            _("Tax and register"),
+            {
+                "fields": [
+                    "tax_number",
+                    "vat_id",
+                    "register_court",
+                    "register_number",
+                    "managing_directors",
+                    "small_business",
+                    "default_vat_rate",
+                ]
+            },
+        ),
         (_("Bank"), {"fields": ["bank_name", "iban", "bic"]}),
-        (_("Numbering"), {"fields": ["employee_prefix", "customer_prefix", "project_prefix",
-                                      "invoice_prefix", "quote_prefix", "cancellation_prefix"]}),
+        (
+            _("Numbering"),
+            {
+                "fields": [
+                    "employee_prefix",
+                    "customer_prefix",
+                    "project_prefix",
+                    "invoice_prefix",
+                    "quote_prefix",
+                    "cancellation_prefix",
+                ]
+            },
+        ),
         (_("Terms"), {"fields": ["payment_terms_days"]}),
-        (_("Working time"), {"fields": ["hours_per_day", "working_days_per_week",
-                                         "break_after_6h_minutes", "break_after_9h_minutes",
-                                         "max_hours_per_day", "min_rest_hours",
-                                         "vacation_days_per_year", "bundesland"]}),
+        (
+            _("Working time"),
+            {
+                "fields": [
+                    "hours_per_day",
+                    "working_days_per_week",
+                    "break_after_6h_minutes",
+                    "break_after_9h_minutes",
+                    "max_hours_per_day",
+                    "min_rest_hours",
+                    "vacation_days_per_year",
+                    "bundesland",
+                ]
+            },
+        ),
     ]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]

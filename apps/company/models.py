@@ -88,7 +88,9 @@ class CompanySettings(models.Model):
         _("target hours per day"), max_digits=4, decimal_places=2, default=Decimal("8.00")
     )
     working_days_per_week = models.PositiveSmallIntegerField(
-        _("working days per week"), default=5, validators=[MinValueValidator(1), MaxValueValidator(7)]
+        _("working days per week"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
     )
     break_after_6h_minutes = models.PositiveSmallIntegerField(
         _("break after 6 hours (minutes)"), default=30
@@ -100,9 +102,14 @@ class CompanySettings(models.Model):
         _("maximum hours per day"), max_digits=4, decimal_places=2, default=Decimal("10.00")
     )
     min_rest_hours = models.DecimalField(
-        _("minimum rest between days (hours)"), max_digits=4, decimal_places=2, default=Decimal("11.00")
+        _("minimum rest between days (hours)"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("11.00"),
     )
-    vacation_days_per_year = models.PositiveSmallIntegerField(_("vacation days per year"), default=30)
+    vacation_days_per_year = models.PositiveSmallIntegerField(
+        _("vacation days per year"), default=30
+    )
     bundesland = models.CharField(
         _("federal state (public holidays)"), max_length=2, choices=Bundesland.choices, default="NW"
     )
@@ -113,7 +120,9 @@ class CompanySettings(models.Model):
         verbose_name = _("company settings")
         verbose_name_plural = _("company settings")
         constraints = [
-            models.CheckConstraint(condition=models.Q(pk=1), name="company_companysettings_singleton"),
+            models.CheckConstraint(
+                condition=models.Q(pk=1), name="company_companysettings_singleton"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,7 +132,11 @@ class CompanySettings(models.Model):
         if self.small_business and self.default_vat_rate:
             # A Kleinunternehmer charges no VAT; a default rate would only confuse invoices.
             raise ValidationError(
-                {"default_vat_rate": _("A small business (§19 UStG) charges no VAT: set the rate to 0.")}
+                {
+                    "default_vat_rate": _(
+                        "A small business (§19 UStG) charges no VAT: set the rate to 0."
+                    )
+                }
             )
 
     @property
@@ -132,4 +145,8 @@ class CompanySettings(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.name} {self.legal_form}".strip() if self.legal_form and self.legal_form not in self.name else self.name
+        return (
+            f"{self.name} {self.legal_form}".strip()
+            if self.legal_form and self.legal_form not in self.name
+            else self.name
+        )

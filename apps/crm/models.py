@@ -36,7 +36,9 @@ class Customer(TimeStampedModel):
     number = models.CharField(_("customer number"), max_length=20, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     type = models.CharField(_("type"), max_length=3, choices=Type.choices, default=Type.B2B)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.LEAD)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.LEAD
+    )
     stage = models.CharField(
         _("pipeline stage"), max_length=12, choices=Stage.choices, default=Stage.NEW_LEAD
     )
@@ -53,10 +55,15 @@ class Customer(TimeStampedModel):
     tax_number = models.CharField(_("tax number"), max_length=30, blank=True)
     leitweg_id = models.CharField(_("Leitweg-ID"), max_length=46, blank=True)
     vat_treatment = models.CharField(
-        _("VAT treatment"), max_length=20, choices=VatTreatment.choices, default=VatTreatment.DOMESTIC
+        _("VAT treatment"),
+        max_length=20,
+        choices=VatTreatment.choices,
+        default=VatTreatment.DOMESTIC,
     )
     payment_terms_days = models.PositiveSmallIntegerField(
-        _("payment terms (days)"), null=True, blank=True,
+        _("payment terms (days)"),
+        null=True,
+        blank=True,
         help_text=_("Empty: the company default."),
     )
     account_manager = models.ForeignKey(
@@ -128,14 +135,20 @@ class Activity(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="activities"
     )
     contact = models.ForeignKey(
-        Contact, verbose_name=_("contact"), null=True, blank=True, on_delete=models.SET_NULL,
+        Contact,
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="activities",
     )
     type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.NOTE)
     text = models.TextField(_("text"))
     occurred_at = models.DateTimeField(_("when"))
     employee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("employee"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
         related_name="crm_activities",
     )
 
@@ -143,7 +156,9 @@ class Activity(TimeStampedModel):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-occurred_at"], name="crm_activity_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at"], name="crm_activity_customer_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()}: {self.text[:50]}"

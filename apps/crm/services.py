@@ -13,9 +13,25 @@ from apps.company.selectors import company_get
 from apps.crm.models import Contact, Customer
 
 CUSTOMER_FIELDS = [
-    "number", "name", "type", "status", "stage", "email", "phone", "website", "street", "zip_code",
-    "city", "country", "vat_id", "tax_number", "leitweg_id", "vat_treatment", "payment_terms_days",
-    "account_manager", "notes",
+    "number",
+    "name",
+    "type",
+    "status",
+    "stage",
+    "email",
+    "phone",
+    "website",
+    "street",
+    "zip_code",
+    "city",
+    "country",
+    "vat_id",
+    "tax_number",
+    "leitweg_id",
+    "vat_treatment",
+    "payment_terms_days",
+    "account_manager",
+    "notes",
 ]
 EDITABLE_FIELDS = set(CUSTOMER_FIELDS) - {"number"}
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "mobile", "position", "is_primary"]

@@ -56,21 +56,44 @@ class EmployeeAdmin(UserAdmin):
     filter_horizontal: list[str] = []
     fieldsets = [
         (None, {"fields": ["code", "email", "password"]}),
-        (_("Person"), {"fields": ["first_name", "last_name", "phone", "position", "language", "theme"]}),
-        (_("Employment"), {"fields": ["department", "role", "reports_to", "employment_type",
-                                      "hire_date", "termination_date", "status"]}),
+        (
+            _("Person"),
+            {"fields": ["first_name", "last_name", "phone", "position", "language", "theme"]},
+        ),
+        (
+            _("Employment"),
+            {
+                "fields": [
+                    "department",
+                    "role",
+                    "reports_to",
+                    "employment_type",
+                    "hire_date",
+                    "termination_date",
+                    "status",
+                ]
+            },
+        ),
         (_("Access"), {"fields": ["is_staff", "is_superuser", "oidc_sub", "last_login"]}),
         (_("Timestamps"), {"fields": ["created_at", "updated_at"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["email", "first_name", "last_name",
-                                                "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "first_name", "last_name", "password1", "password2"],
+            },
+        ),
     ]
 
     def save_model(self, request: Any, obj: Employee, form: Any, change: bool) -> None:
         # Through the services, so codes come from the sequence and every change is audited.
-        data = {name: form.cleaned_data[name] for name in form.changed_data
-                if name in services.EDITABLE_FIELDS}
+        data = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.EDITABLE_FIELDS
+        }
         try:
             if change:
                 saved = services.employee_update(actor=request.user, employee=obj, **data)

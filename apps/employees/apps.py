@@ -8,7 +8,9 @@ class EmployeesConfig(AppConfig):
     name = "apps.employees"
     verbose_name = _("Employees")
     nav_items = [
-        NavItem(_("Employees"), "employees:employee_list", perm="employees.view_employee", order=800),
+        NavItem(
+            _("Employees"), "employees:employee_list", perm="employees.view_employee", order=800
+        ),
     ]
 
     def ready(self) -> None:
@@ -17,5 +19,6 @@ class EmployeesConfig(AppConfig):
 
         # Everyone may view their own employee record.
         register_owner_rule(
-            Employee, lambda user, perm, obj: perm == "employees.view_employee" and obj.pk == user.pk
+            Employee,
+            lambda user, perm, obj: perm == "employees.view_employee" and obj.pk == user.pk,
         )

@@ -14,7 +14,8 @@ from apps.employees.permission_patterns import validate_patterns
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
         "invalid_login": _("E-mail address or password is wrong."),
@@ -32,7 +33,9 @@ class LoginForm(AuthenticationForm):
             email, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
             user = get_user_model().objects.filter(email__iexact=email or "").first()
             if user is not None and not user.is_active and user.check_password(password or ""):
-                raise forms.ValidationError(self.error_messages["inactive"], code="inactive") from None
+                raise forms.ValidationError(
+                    self.error_messages["inactive"], code="inactive"
+                ) from None
             raise
 
 
@@ -40,8 +43,18 @@ class EmployeeForm(forms.ModelForm):
     class Meta:
         model = Employee
         fields = [
-            "first_name", "last_name", "email", "phone", "position", "department", "role",
-            "reports_to", "employment_type", "hire_date", "termination_date", "status",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "position",
+            "department",
+            "role",
+            "reports_to",
+            "employment_type",
+            "hire_date",
+            "termination_date",
+            "status",
         ]
         widgets = {
             "hire_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

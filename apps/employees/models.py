@@ -215,7 +215,9 @@ class Employee(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "last_name", "first_name"], name="employee_status_name_idx"),
+            models.Index(
+                fields=["status", "last_name", "first_name"], name="employee_status_name_idx"
+            ),
             models.Index(fields=["department", "last_name"], name="employee_dept_name_idx"),
             models.Index(fields=["role", "last_name"], name="employee_role_name_idx"),
             models.Index(fields=["last_name", "first_name", "id"], name="employee_name_idx"),
@@ -249,11 +251,7 @@ class Employee(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
-        if (
-            self.termination_date
-            and self.hire_date
-            and self.termination_date < self.hire_date
-        ):
+        if self.termination_date and self.hire_date and self.termination_date < self.hire_date:
             raise ValidationError(
                 {"termination_date": _("The termination date cannot be before the hire date.")}
             )

@@ -64,7 +64,9 @@ def validate_pattern(pattern: str) -> None:
     head, dot, tail = pattern.partition(".")
     if not dot or not head or not tail or "*" in head or "*" in tail[:-1]:
         raise ValidationError(
-            _("“%(pattern)s” is not a permission pattern (e.g. crm.*, crm.view_*, crm.view_customer).")
+            _(
+                "“%(pattern)s” is not a permission pattern (e.g. crm.*, crm.view_*, crm.view_customer)."
+            )
             % {"pattern": pattern},
             code="malformed",
         )

@@ -15,13 +15,41 @@ from apps.company.selectors import company_get
 from apps.employees.models import Department, Employee, Role
 
 EMPLOYEE_AUDIT_FIELDS = [
-    "code", "email", "first_name", "last_name", "department", "role", "reports_to", "phone",
-    "position", "employment_type", "hire_date", "termination_date", "status", "language",
-    "theme", "is_staff", "is_superuser", "oidc_sub",
+    "code",
+    "email",
+    "first_name",
+    "last_name",
+    "department",
+    "role",
+    "reports_to",
+    "phone",
+    "position",
+    "employment_type",
+    "hire_date",
+    "termination_date",
+    "status",
+    "language",
+    "theme",
+    "is_staff",
+    "is_superuser",
+    "oidc_sub",
 ]
 EDITABLE_FIELDS = {
-    "email", "first_name", "last_name", "department", "role", "reports_to", "phone", "position",
-    "employment_type", "hire_date", "termination_date", "status", "language", "theme", "is_staff",
+    "email",
+    "first_name",
+    "last_name",
+    "department",
+    "role",
+    "reports_to",
+    "phone",
+    "position",
+    "employment_type",
+    "hire_date",
+    "termination_date",
+    "status",
+    "language",
+    "theme",
+    "is_staff",
     "oidc_sub",
 }
 
@@ -100,7 +128,9 @@ def employee_set_password(*, actor: Any, employee: Employee, password: str) -> N
     employee.save(update_fields=["password"])
     from apps.audit.services import audit_record
 
-    audit_record(action=AuditAction.UPDATE, target=employee, actor=actor, message="password changed")
+    audit_record(
+        action=AuditAction.UPDATE, target=employee, actor=actor, message="password changed"
+    )
 
 
 ROLE_FIELDS = ["name", "description", "priority", "idp_role_key", "is_default", "permissions"]
@@ -135,4 +165,3 @@ def department_save(*, actor: Any, department: Department) -> Department:
     department.save()
     audit_changed(target=department, before=before, actor=actor)
     return department
-

@@ -34,20 +34,35 @@ class Project(TimeStampedModel):
     number = models.CharField(_("project number"), max_length=20, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
     customer = models.ForeignKey(
-        "crm.Customer", verbose_name=_("customer"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="projects",
+        "crm.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
     )
     department = models.ForeignKey(
-        "employees.Department", verbose_name=_("department"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="projects",
+        "employees.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="projects",
     )
     manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("project manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_projects",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_projects",
     )
     members = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("members"), through="ProjectMember",
-        related_name="projects", blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
+        through="ProjectMember",
+        related_name="projects",
+        blank=True,
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED

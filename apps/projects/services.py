@@ -17,8 +17,20 @@ from apps.company.selectors import company_get
 from apps.projects.models import Project, ProjectMember
 
 PROJECT_FIELDS = [
-    "number", "title", "customer", "department", "manager", "status", "priority", "start_date",
-    "end_date", "deadline", "budget_amount", "budget_hours", "hourly_rate", "billing_rounding",
+    "number",
+    "title",
+    "customer",
+    "department",
+    "manager",
+    "status",
+    "priority",
+    "start_date",
+    "end_date",
+    "deadline",
+    "budget_amount",
+    "budget_hours",
+    "hourly_rate",
+    "billing_rounding",
     "description",
 ]
 EDITABLE_FIELDS = set(PROJECT_FIELDS) - {"number"}
@@ -70,8 +82,11 @@ def project_member_add(*, actor: Any, project: Project, employee: Any) -> Projec
         for perm in MEMBER_PERMISSIONS:
             assign_perm(perm, employee, project)
         audit_record(
-            action=AuditAction.UPDATE, target=project, actor=actor,
-            changes={"members": {"old": None, "new": str(employee)}}, message="member added",
+            action=AuditAction.UPDATE,
+            target=project,
+            actor=actor,
+            changes={"members": {"old": None, "new": str(employee)}},
+            message="member added",
         )
     return membership
 
@@ -83,6 +98,9 @@ def project_member_remove(*, actor: Any, project: Project, employee: Any) -> Non
         for perm in MEMBER_PERMISSIONS:
             remove_perm(perm, employee, project)
         audit_record(
-            action=AuditAction.UPDATE, target=project, actor=actor,
-            changes={"members": {"old": str(employee), "new": None}}, message="member removed",
+            action=AuditAction.UPDATE,
+            target=project,
+            actor=actor,
+            changes={"members": {"old": str(employee), "new": None}},
+            message="member removed",
         )
