@@ -1,0 +1,123 @@
+"""The issued PDF: PDF/A-3 with factur-x.xml attached, the §14(4) UStG fields, the EPC QR code."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+
+from apps.common.pdf import BlockedURL, StaticFilesFetcher
+from apps.invoices import services
+from apps.invoices.pdf import epc_qr_payload, render_invoice_html
+from tests.invoices.factories import company_ready, customer_ready, issued
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _company():
+    company_ready()
+
+
+def _issued_with_pdf(django_capture_on_commit_callbacks, **kwargs):
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = issued(**kwargs)
+    invoice.refresh_from_db()
+    return invoice
+
+
+@pytest.mark.slow
+def test_issued_invoice_pdf_is_pdfa3_with_facturx_attachment(django_capture_on_commit_callbacks):
+    invoice = _issued_with_pdf(django_capture_on_commit_callbacks)
+    assert invoice.pdf_ready
+    data = invoice.pdf.read()
+    assert data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(data))
+    assert list(reader.attachments) == ["factur-x.xml"]
+    assert reader.attachments["factur-x.xml"][0].decode() == invoice.facturx_xml
+    xmp = reader.xmp_metadata.stream.get_data().decode()
+    assert "<pdfaid:part>3</pdfaid:part>" in xmp
+    assert "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
+    assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
+
+
+@pytest.mark.slow
+def test_invoice_pdf_text_contains_the_14_4_ustg_fields(django_capture_on_commit_callbacks):
+    invoice = _issued_with_pdf(django_capture_on_commit_callbacks)
+    text = "\n".join(page.extract_text() for page in PdfReader(invoice.pdf.open("rb")).pages)
+    for expected in (
+        "Kitmate IT GmbH",  # supplier name
+        "Hafenstraße 12",  # supplier address
+        "20457 Hamburg",
+        "Nordlicht Logistik AG",  # recipient
+        "Kaistraße 5",
+        "24103 Kiel",
+        "21/815/08150",  # tax number
+        "DE136695976",  # VAT ID
+        "02.03.2026",  # issue date = service date
+        "RE-2026-0001",  # number
+        "Beratung",  # description
+        "Stunden",
+        "407,50",  # net
+        "77,43",  # VAT
+        "19 %",  # rate
+        "484,93",  # total
+        "Amtsgericht Hamburg HRB 123456",  # §35a GmbHG
+        "Erika Mustermann",
+        "DE89370400440532013000",
+        "16.03.2026",  # due date (payment terms)
+    ):
+        assert expected in text, expected
+    assert "1" in text and ("von 1" in text or "of 1" in text)  # page x of y
+
+
+@pytest.mark.slow
+def test_pdf_is_rendered_only_once(django_capture_on_commit_callbacks):
+    invoice = _issued_with_pdf(django_capture_on_commit_callbacks)
+    name = invoice.pdf.name
+    services.invoice_render_pdf(invoice=invoice)
+    invoice.refresh_from_db()
+    assert invoice.pdf.name == name
+
+
+def test_reverse_charge_pdf_html_has_text_and_both_vat_ids():
+    customer = customer_ready(vat_treatment="eu_reverse_charge", vat_id="ATU13585627", country="AT")
+    html = render_invoice_html(issued(customer=customer))
+    assert "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)" in html
+    assert "ATU13585627" in html
+    assert "DE136695976" in html
+
+
+def test_small_business_pdf_html_has_the_19_text():
+    company_ready(small_business=True, default_vat_rate=Decimal(0), vat_id="")
+    html = render_invoice_html(issued())
+    assert "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet." in html
+
+
+def test_epc_qr_payload_for_the_open_amount():
+    invoice = issued()
+    assert epc_qr_payload(invoice) == (
+        "BCD\n002\n2\nSCT\nCOBADEFFXXX\nKitmate IT GmbH\nDE89370400440532013000\n"
+        "EUR484.93\n\n\nRE-2026-0001"
+    )
+    services.payment_record(actor=None, invoice=invoice, amount="84.93", date=invoice.issue_date)
+    invoice.refresh_from_db()
+    assert "\nEUR400\n" in epc_qr_payload(invoice)
+    services.payment_record(actor=None, invoice=invoice, amount="400", date=invoice.issue_date)
+    invoice.refresh_from_db()
+    assert epc_qr_payload(invoice) is None
+
+
+def test_pdf_fetcher_serves_static_files_only():
+    fetcher = StaticFilesFetcher()
+    response = fetcher.fetch("https://workmate.invalid/static/css/invoice-pdf.css")
+    assert b"@page" in response.read()
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "https://workmate.invalid/static/../../etc/passwd",
+        "https://example.com/static/css/invoice-pdf.css",
+        "https://workmate.invalid/media/secret.pdf",
+    ):
+        with pytest.raises(BlockedURL):
+            fetcher.fetch(url)
