@@ -1,9 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.navigation import NavItem
+
 
 class InvoicesConfig(AppConfig):
     name = "apps.invoices"
     verbose_name = _("Invoices")
-    # Entries for the main navigation: see apps.common.navigation.NavItem.
-    nav_items: list = []
+    nav_items = [
+        NavItem(_("Invoices"), "invoices:invoice_list", perm="invoices.view_invoice", order=60)
+    ]

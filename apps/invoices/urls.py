@@ -1,3 +1,24 @@
+from django.urls import path
+
+from apps.invoices import views
+
 app_name = "invoices"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.invoice_list, name="invoice_list"),
+    path("export/<str:fmt>/", views.invoice_export, name="invoice_export"),
+    path("new/", views.invoice_create, name="invoice_create"),
+    path("<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("<int:pk>/edit/", views.invoice_edit, name="invoice_edit"),
+    path("<int:pk>/delete/", views.invoice_delete, name="invoice_delete"),
+    path("<int:pk>/issue/", views.invoice_issue, name="invoice_issue"),
+    path("<int:pk>/cancel/", views.invoice_cancel, name="invoice_cancel"),
+    path("<int:pk>/convert/", views.quote_convert, name="quote_convert"),
+    path("<int:pk>/notes/", views.invoice_notes, name="invoice_notes"),
+    path("<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("<int:pk>/xml/", views.invoice_xml, name="invoice_xml"),
+    path("<int:pk>/send/", views.invoice_send, name="invoice_send"),
+    path("<int:pk>/mark-sent/", views.invoice_mark_sent, name="invoice_mark_sent"),
+    path("<int:pk>/payments/", views.payment_create, name="payment_create"),
+    path("payments/<int:pk>/delete/", views.payment_delete, name="payment_delete"),
+]

@@ -1,0 +1,603 @@
+"""Invoice pages: HTTP only (permission, parse, call a service, choose the template)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import tablib
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from apps.audit.models import AuditAction, AuditEntry
+from apps.audit.services import audit_record
+from apps.common.htmx import render_page
+from apps.common.http import AuthedRequest
+from apps.common.permissions import can, object_permission, permission_required_for
+from apps.company.selectors import company_get
+from apps.invoices import selectors, services
+from apps.invoices.calculation import calculate
+from apps.invoices.filters import InvoiceFilter
+from apps.invoices.forms import (
+    UNIT_CHOICES,
+    VAT_CHOICES,
+    InvoiceForm,
+    LineForm,
+    NotesForm,
+    PaymentForm,
+    SendForm,
+)
+from apps.invoices.models import DocumentType, Invoice, InvoiceStatus, Payment
+
+LINE_KEYS = ["description", "quantity", "unit", "unit_price", "discount_percent", "vat"]
+EDITOR_PARTIALS = {
+    "invoice-form": "form",
+    "invoice-editor": "editor",
+    "invoice-totals": "totals",
+}
+
+
+# --- List and export ----------------------------------------------------------------------------
+
+
+def _filtered(request: AuthedRequest) -> InvoiceFilter:
+    return InvoiceFilter(request.GET, queryset=selectors.invoices_for_user(request.user))
+
+
+@require_GET
+@permission_required_for("invoices.view_invoice")
+def invoice_list(request: AuthedRequest) -> HttpResponse:
+    filterset = _filtered(request)
+    qs = filterset.qs
+    page = Paginator(qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request,
+        "invoices/invoice_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "sums": selectors.invoice_sums(qs),
+            "today": timezone.localdate(),
+            "can_add": request.user.has_perm("invoices.add_invoice"),
+            "can_export": request.user.has_perm("invoices.export_invoice"),
+        },
+        partials={"invoice-results": "results"},
+    )
+
+
+def _neutralise(value: Any) -> Any:
+    """CSV/XLSX formula injection: text starting with = + - @ is prefixed with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@require_GET
+@permission_required_for("invoices.view_invoice", "invoices.export_invoice")
+def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    qs = _filtered(request).qs
+    data = tablib.Dataset(
+        headers=[
+            _("Number"),
+            _("Type"),
+            _("Status"),
+            _("Customer"),
+            _("Project"),
+            _("Issue date"),
+            _("Due date"),
+            _("Net"),
+            _("VAT"),
+            _("Total"),
+            _("Paid"),
+            _("Open"),
+        ]
+    )
+    count = 0
+    for invoice in qs.iterator(chunk_size=1000):
+        count += 1
+        data.append(
+            [
+                _neutralise(value)
+                for value in (
+                    invoice.number or "",
+                    invoice.get_document_type_display(),
+                    invoice.get_status_display(),
+                    invoice.customer.name,
+                    invoice.project.number if invoice.project_id else "",
+                    invoice.issue_date.isoformat() if invoice.issue_date else "",
+                    invoice.due_date.isoformat() if invoice.due_date else "",
+                    invoice.net_total,
+                    invoice.vat_total,
+                    invoice.gross_total,
+                    invoice.paid_total,
+                    invoice.open_amount,
+                )
+            ]
+        )
+    audit_record(action=AuditAction.EXPORT, message=f"invoices {fmt}: {count} rows")
+    if fmt == "csv":
+        response = HttpResponse(data.export("csv", delimiter=";"), content_type="text/csv")
+    else:
+        response = HttpResponse(
+            data.export("xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="invoices.{fmt}"'
+    return response
+
+
+# --- Create and edit (line editor) --------------------------------------------------------------
+
+
+@dataclass
+class EditorRow:
+    form: LineForm
+    net: Decimal | None
+
+
+def _blank_row() -> LineForm:
+    return LineForm(initial={"unit": "Stunden", "vat": "S:19", "quantity": "1"})
+
+
+def _rows_from_post(request: AuthedRequest) -> list[LineForm]:
+    columns = {key: request.POST.getlist(f"line-{key}") for key in LINE_KEYS}
+    count = max((len(values) for values in columns.values()), default=0)
+    rows = []
+    for index in range(count):
+        data = {
+            key: (columns[key][index] if index < len(columns[key]) else "") for key in LINE_KEYS
+        }
+        rows.append(LineForm(data))
+    return rows
+
+
+def _filled(rows: list[LineForm]) -> list[LineForm]:
+    """Rows the user typed into (an untouched blank row is ignored when saving)."""
+    return [
+        row
+        for row in rows
+        if not row.is_bound
+        or any(str(row.data.get(key, "")).strip() for key in ("description", "unit_price"))
+    ]
+
+
+def _rows_from_invoice(invoice: Invoice) -> list[LineForm]:
+    return [
+        LineForm(
+            initial={
+                "description": line.description,
+                "quantity": line.quantity.normalize(),
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+                "discount_percent": line.discount_percent.normalize() or "",
+                "vat": f"{line.vat_category}:{line.vat_rate.normalize():f}",
+            }
+        )
+        for line in invoice.lines.order_by("position")
+    ]
+
+
+@dataclass
+class _PreviewLine:
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    vat_rate: Decimal
+    vat_category: str
+
+
+def _editor_context(forms: list[LineForm]) -> dict[str, Any]:
+    """Rows with their computed net and the totals, all from the one calculation."""
+    preview_lines, rows = [], []
+    for form in forms:
+        values = form.line_values() if form.is_bound and form.is_valid() else None
+        if values:
+            line = _PreviewLine(
+                values["quantity"],
+                values["unit_price"],
+                values["discount_percent"],
+                values["vat_rate"],
+                values["vat_category"],
+            )
+            preview_lines.append(line)
+            rows.append(EditorRow(form, calculate([line]).lines[0].net))
+        else:
+            rows.append(EditorRow(form, None))
+    return {
+        "rows": rows,
+        "totals": calculate(preview_lines),
+        "vat_choices": VAT_CHOICES,
+        "unit_choices": UNIT_CHOICES,
+    }
+
+
+def _editor(
+    request: AuthedRequest, *, invoice: Invoice | None, form: InvoiceForm, rows: list[LineForm]
+) -> HttpResponse | None:
+    """Handle editor-only actions (add/remove a row, live totals); None means "save"."""
+    action = request.POST.get("action", "save")
+    if request.htmx and request.htmx.target == "invoice-totals":
+        action = "preview"  # live totals while typing
+    if action == "save":
+        return None
+    if action == "add":
+        rows = [*rows, _blank_row()]
+    elif action.startswith("remove-"):
+        index = action.removeprefix("remove-")
+        rows = [row for i, row in enumerate(rows) if str(i) != index]
+    context = {
+        "invoice": invoice,
+        "form": form,
+        "oob": action == "preview",
+        **_editor_context(rows),
+    }
+    return render_page(request, "invoices/invoice_form.html", context, partials=EDITOR_PARTIALS)
+
+
+def _line_errors(rows: list[LineForm]) -> bool:
+    return any(row.is_bound and not row.is_valid() for row in rows)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required_for("invoices.add_invoice")
+def invoice_create(request: AuthedRequest) -> HttpResponse:
+    initial: dict[str, Any] = {"document_type": request.GET.get("type") or "invoice"}
+    if customer_id := request.GET.get("customer", "").strip():
+        initial["customer"] = customer_id if customer_id.isdigit() else None
+    form = InvoiceForm(request.POST or None, initial=initial, creating=True)
+    rows = _rows_from_post(request) if request.method == "POST" else [_blank_row()]
+    if request.method == "POST":
+        response = _editor(request, invoice=None, form=form, rows=rows)
+        if response is not None:
+            return response
+        rows = _filled(rows)
+        if form.is_valid() and not _line_errors(rows):
+            data = {k: v for k, v in form.cleaned_data.items() if k != "document_type"}
+            try:
+                invoice = services.invoice_create(
+                    actor=request.user,
+                    document_type=form.cleaned_data["document_type"],
+                    lines=[row.line_values() for row in rows],
+                    **data,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The draft was saved."))
+                return _redirect(request, invoice)
+    status = 422 if request.method == "POST" else 200
+    context = {
+        "invoice": None,
+        "form": form,
+        "show_errors": status == 422,
+        **_editor_context(rows),
+    }
+    return render_page(
+        request, "invoices/invoice_form.html", context, partials=EDITOR_PARTIALS, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@object_permission("invoices.change_invoice", Invoice, queryset=selectors.invoice_detail_queryset)
+def invoice_edit(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    if not invoice.is_draft:
+        messages.error(request, _("Issued documents cannot be changed (GoBD)."))
+        return _redirect(request, invoice)
+    form = InvoiceForm(request.POST or None, instance=invoice)
+    rows = _rows_from_post(request) if request.method == "POST" else _rows_from_invoice(invoice)
+    if request.method == "POST":
+        response = _editor(request, invoice=invoice, form=form, rows=rows)
+        if response is not None:
+            return response
+        rows = _filled(rows)
+        if form.is_valid() and not _line_errors(rows):
+            try:
+                services.invoice_update(actor=request.user, invoice=invoice, **form.cleaned_data)
+                services.invoice_lines_replace(
+                    actor=request.user,
+                    invoice=invoice,
+                    lines=[row.line_values() for row in rows],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The draft was saved."))
+                return _redirect(request, invoice)
+    elif not rows:
+        rows = [_blank_row()]
+    status = 422 if request.method == "POST" else 200
+    context = {
+        "invoice": invoice,
+        "form": form,
+        "show_errors": status == 422,
+        **_editor_context(rows),
+    }
+    return render_page(
+        request, "invoices/invoice_form.html", context, partials=EDITOR_PARTIALS, status=status
+    )
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _redirect(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(invoice.get_absolute_url())
+    return redirect(invoice)
+
+
+# --- Detail -------------------------------------------------------------------------------------
+
+
+def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
+    user = request.user
+    lines = list(invoice.lines.order_by("position", "id"))
+    totals = calculate(lines)
+    payments = list(invoice.payments.select_related("recorded_by").order_by("date", "id"))
+    history = (
+        list(AuditEntry.objects.for_object(invoice).select_related("actor").order_by("-seq")[:20])
+        if user.has_perm("audit.view_auditentry")
+        else []
+    )
+    is_open = invoice.document_type == DocumentType.INVOICE and invoice.status in (
+        InvoiceStatus.SENT,
+        InvoiceStatus.PARTIAL,
+    )
+    return {
+        "invoice": invoice,
+        "rows": list(zip(lines, totals.lines, strict=True)),
+        "totals": totals,
+        "payments": payments,
+        "history": history,
+        "cancellations": list(invoice.cancellations.all()),
+        "converted": list(invoice.converted_invoices.all()),
+        "can_edit": invoice.is_draft and can(user, "invoices.change_invoice", invoice),
+        "can_delete": invoice.is_draft and can(user, "invoices.delete_invoice", invoice),
+        "can_issue": invoice.is_draft and can(user, "invoices.issue_invoice", invoice),
+        "can_cancel": is_open and not payments and can(user, "invoices.cancel_invoice", invoice),
+        "can_pay": is_open and can(user, "invoices.record_payment", invoice),
+        "can_delete_payment": invoice.status != InvoiceStatus.CANCELLED
+        and can(user, "invoices.record_payment", invoice),
+        "can_send": invoice.is_issued and can(user, "invoices.send_invoice", invoice),
+        "can_convert": invoice.is_quote
+        and invoice.is_issued
+        and not invoice.converted_invoices.exists()
+        and can(user, "invoices.add_invoice", invoice),
+        "can_notes": can(user, "invoices.change_invoice", invoice),
+        "missing": services.invoice_missing_items(invoice) if invoice.is_draft else [],
+        "payment_form": PaymentForm(
+            initial={"amount": invoice.open_amount, "date": timezone.localdate()}
+        ),
+        "notes_form": NotesForm(initial={"notes": invoice.notes}),
+    }
+
+
+@require_GET
+@object_permission("invoices.view_invoice", Invoice, queryset=selectors.invoice_detail_queryset)
+def invoice_detail(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    return render_page(
+        request,
+        "invoices/invoice_detail.html",
+        _detail_context(request, invoice),
+        partials={"invoice-pdf": "pdf", "invoice-payments": "payments"},
+    )
+
+
+@require_POST
+@object_permission("invoices.delete_invoice", Invoice)
+def invoice_delete(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    try:
+        services.invoice_delete(actor=request.user, invoice=invoice)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _redirect(request, invoice)
+    messages.success(request, _("The draft was deleted."))
+    return redirect("invoices:invoice_list")
+
+
+@require_http_methods(["GET", "POST"])
+@object_permission("invoices.issue_invoice", Invoice, queryset=selectors.invoice_detail_queryset)
+def invoice_issue(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    """GET: the completeness check; POST: issue ("Rechnung stellen")."""
+    if not invoice.is_draft:
+        return _redirect(request, invoice)
+    missing = services.invoice_missing_items(invoice)
+    status = 200
+    if request.method == "POST":
+        try:
+            invoice = services.invoice_issue(actor=request.user, invoice=invoice)
+        except services.InvoiceIncomplete as error:
+            missing, status = error.messages, 422
+        except ValidationError as error:
+            missing, status = error.messages, 422
+        else:
+            messages.success(request, _("%(number)s was issued.") % {"number": invoice.number})
+            return _redirect(request, invoice)
+    return render_page(
+        request,
+        "invoices/invoice_issue.html",
+        {"invoice": invoice, "missing": missing, "company": company_get()},
+        partials={"invoice-issue": "check"},
+        status=status,
+    )
+
+
+@require_POST
+@object_permission("invoices.cancel_invoice", Invoice)
+def invoice_cancel(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    try:
+        cancellation = services.invoice_cancel(
+            actor=request.user, invoice=invoice, reason=request.POST.get("reason", "")[:500]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _redirect(request, invoice)
+    messages.success(
+        request,
+        _("%(original)s was cancelled by %(number)s.")
+        % {"original": invoice.number, "number": cancellation.number},
+    )
+    return _redirect(request, cancellation)
+
+
+@require_POST
+@object_permission("invoices.add_invoice", Invoice)
+def quote_convert(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    try:
+        created = services.quote_convert(actor=request.user, quote=invoice)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _redirect(request, invoice)
+    messages.success(request, _("The quote was converted into an invoice draft."))
+    return _redirect(request, created)
+
+
+@require_POST
+@object_permission("invoices.change_invoice", Invoice)
+def invoice_notes(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    form = NotesForm(request.POST)
+    if form.is_valid():
+        services.invoice_notes_update(
+            actor=request.user, invoice=invoice, notes=form.cleaned_data["notes"]
+        )
+        messages.success(request, _("The notes were saved."))
+    return _redirect(request, invoice)
+
+
+# --- Payments -----------------------------------------------------------------------------------
+
+
+def _payments_response(
+    request: AuthedRequest, invoice: Invoice, *, form: PaymentForm | None = None, status: int = 200
+) -> HttpResponse:
+    invoice.refresh_from_db()
+    context = _detail_context(request, invoice)
+    if form is not None:
+        context["payment_form"] = form
+    if not request.htmx:
+        return (
+            redirect(invoice)
+            if status == 200
+            else render_page(request, "invoices/invoice_detail.html", context, status=status)
+        )
+    return render_page(
+        request,
+        "invoices/invoice_detail.html",
+        context,
+        partials={"invoice-payments": "payments"},
+        status=status,
+    )
+
+
+@require_POST
+@object_permission("invoices.record_payment", Invoice)
+def payment_create(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.payment_record(actor=request.user, invoice=invoice, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The payment was recorded."))
+            return _payments_response(request, invoice)
+    return _payments_response(request, invoice, form=form, status=422)
+
+
+@require_POST
+@permission_required_for("invoices.record_payment")
+def payment_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    payment = get_object_or_404(
+        Payment.objects.filter(invoice__in=selectors.invoices_for_user(request.user)), pk=pk
+    )
+    invoice = payment.invoice
+    try:
+        services.payment_delete(actor=request.user, payment=payment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The payment was deleted."))
+    return _payments_response(request, invoice)
+
+
+# --- Files and sending --------------------------------------------------------------------------
+
+
+@require_GET
+@object_permission("invoices.view_invoice", Invoice)
+def invoice_pdf(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    if not invoice.pdf:
+        raise Http404(_("The PDF is not ready yet."))
+    return FileResponse(
+        invoice.pdf.open("rb"),
+        as_attachment=request.GET.get("inline") != "1",
+        filename=f"{invoice.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@require_GET
+@object_permission("invoices.view_invoice", Invoice)
+def invoice_xml(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    variant = request.GET.get("variant", "xrechnung")
+    content = invoice.facturx_xml if variant == "facturx" else invoice.xrechnung_xml
+    if not content:
+        raise Http404
+    response = HttpResponse(content.encode(), content_type="application/xml")
+    suffix = "factur-x" if variant == "facturx" else "xrechnung"
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}-{suffix}.xml"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@object_permission("invoices.send_invoice", Invoice, queryset=selectors.invoice_detail_queryset)
+def invoice_send(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    if not invoice.is_issued:
+        messages.error(request, _("Issue the document before sending it."))
+        return _redirect(request, invoice)
+    defaults = services.email_defaults(invoice)
+    form = SendForm(request.POST or None, initial=defaults)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_send_email(actor=request.user, invoice=invoice, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The e-mail was sent."))
+            return _redirect(request, invoice)
+    status = 422 if request.method == "POST" else 200
+    return render_page(
+        request,
+        "invoices/invoice_send.html",
+        {"invoice": invoice, "form": form},
+        partials={"invoice-send-form": "form"},
+        status=status,
+    )
+
+
+@require_POST
+@object_permission("invoices.send_invoice", Invoice)
+def invoice_mark_sent(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    try:
+        services.invoice_mark_sent(actor=request.user, invoice=invoice)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Marked as sent."))
+    return _redirect(request, invoice)

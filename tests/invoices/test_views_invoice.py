@@ -1,0 +1,443 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from apps.invoices import services
+from apps.invoices.models import Invoice, InvoiceStatus, Payment
+from tests.employees.factories import EmployeeFactory, role_named
+from tests.invoices.factories import ISSUE_DATE, company_ready, customer_ready, draft, issued
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _company():
+    company_ready()
+
+
+@pytest.fixture
+def accountant(db):
+    return EmployeeFactory(role=role_named("Buchhaltung"))
+
+
+def _htmx(client, method, url, target, data=None):
+    headers = {"HX-Request": "true", "HX-Target": target}
+    return getattr(client, method)(url, data or {}, headers=headers)
+
+
+# --- Permission matrix ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("accountant", 200), ("manager", 200), ("member", 403), ("outsider", 403), ("admin", 200)],
+)
+def test_invoice_list_permission_matrix(request, client_for, persona, expected):
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(reverse("invoices:invoice_list")).status_code == expected
+
+
+def test_invoice_list_requires_login(client):
+    response = client.get(reverse("invoices:invoice_list"))
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("accountant", 200), ("manager", 200), ("member", 404), ("outsider", 404)],
+)
+def test_invoice_detail_permission_matrix(request, client_for, persona, expected):
+    invoice = issued()
+    user = request.getfixturevalue(persona)
+    assert client_for(user).get(invoice.get_absolute_url()).status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("invoice_edit", "get"),
+        ("invoice_issue", "get"),
+        ("invoice_delete", "post"),
+        ("invoice_cancel", "post"),
+        ("quote_convert", "post"),
+        ("invoice_notes", "post"),
+        ("invoice_send", "get"),
+        ("invoice_mark_sent", "post"),
+        ("payment_create", "post"),
+    ],
+)
+def test_project_manager_may_only_read(client_for, manager, name, method):
+    invoice = draft()
+    response = getattr(client_for(manager), method)(reverse(f"invoices:{name}", args=[invoice.pk]))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("invoice_detail", "get"),
+        ("invoice_edit", "get"),
+        ("invoice_issue", "get"),
+        ("invoice_delete", "post"),
+        ("invoice_pdf", "get"),
+        ("invoice_xml", "get"),
+        ("payment_create", "post"),
+    ],
+)
+def test_member_gets_404_on_invoice_urls(client_for, member, name, method):
+    invoice = issued()
+    response = getattr(client_for(member), method)(reverse(f"invoices:{name}", args=[invoice.pk]))
+    assert response.status_code == 404
+
+
+def test_member_cannot_create_or_export(client_for, member):
+    client = client_for(member)
+    assert client.get(reverse("invoices:invoice_create")).status_code == 403
+    assert client.get(reverse("invoices:invoice_export", args=["csv"])).status_code == 403
+    assert client.post(reverse("invoices:payment_delete", args=[1])).status_code == 403
+
+
+# --- List -----------------------------------------------------------------------------------------
+
+
+def test_invoice_list_filters_and_sums(client_for, accountant):
+    paid = issued()
+    services.payment_record(actor=None, invoice=paid, amount="484.93", date=ISSUE_DATE)
+    issued()
+    draft()
+    response = client_for(accountant).get(reverse("invoices:invoice_list"), {"status": "sent"})
+    assert response.status_code == 200
+    sums = response.context["sums"]
+    assert sums["gross"] == Decimal("484.93")
+    assert sums["open"] == Decimal("484.93")
+    assert response.context["page"].paginator.count == 1
+
+
+def test_invoice_list_overdue_filter(client_for, accountant):
+    overdue = issued()
+    Invoice.objects.filter(pk=overdue.pk).update(due_date=datetime.date(2026, 3, 3))
+    response = client_for(accountant).get(reverse("invoices:invoice_list"), {"overdue": "true"})
+    assert [i.pk for i in response.context["page"]] == [overdue.pk]
+
+
+def test_invoice_list_htmx_returns_results_fragment(client_for, accountant):
+    issued()
+    response = _htmx(
+        client_for(accountant), "get", reverse("invoices:invoice_list"), "invoice-results"
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "invoice-row-" in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_invoice_list_ordering_is_total(client_for, accountant):
+    response = client_for(accountant).get(reverse("invoices:invoice_list"), {"ordering": "total"})
+    assert response.context["filter"].qs.totally_ordered
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_invoice_list_query_budget(client_for, accountant, django_assert_max_num_queries, rows):
+    customer = customer_ready()
+    for _ in range(rows):
+        draft(customer=customer)
+    client = client_for(accountant)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("invoices:invoice_list")).status_code == 200
+
+
+def test_invoice_export_csv_is_formula_neutralised(client_for, accountant):
+    customer = customer_ready(name="=HYPERLINK(evil)")
+    issued(customer=customer)
+    response = client_for(accountant).get(reverse("invoices:invoice_export", args=["csv"]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "'=HYPERLINK(evil)" in body
+    assert "RE-2026-0001" in body
+
+
+def test_invoice_export_xlsx(client_for, accountant):
+    issued()
+    response = client_for(accountant).get(reverse("invoices:invoice_export", args=["xlsx"]))
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+
+
+def test_invoice_export_unknown_format_is_404(client_for, accountant):
+    assert (
+        client_for(accountant).get(reverse("invoices:invoice_export", args=["pdf"])).status_code
+        == 404
+    )
+
+
+# --- Create / edit with the line editor -------------------------------------------------------------
+
+
+def _form_data(customer, **extra):
+    data = {
+        "document_type": "invoice",
+        "customer": customer.pk,
+        "language": "de",
+        "service_date": "2026-03-02",
+        "line-description": ["Beratung", "Einrichtung"],
+        "line-quantity": ["2", "1"],
+        "line-unit": ["Stunden", "Pauschal"],
+        "line-unit_price": ["85.00", "250.00"],
+        "line-discount_percent": ["", "5"],
+        "line-vat": ["S:19", "S:19"],
+        "action": "save",
+    }
+    data.update(extra)
+    return data
+
+
+def test_invoice_create_saves_draft_with_lines(client_for, accountant):
+    customer = customer_ready()
+    response = client_for(accountant).post(reverse("invoices:invoice_create"), _form_data(customer))
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    assert invoice.gross_total == Decimal("484.93")
+    assert invoice.lines.count() == 2
+
+
+def test_invoice_create_bad_input_is_422_and_saves_nothing(client_for, accountant):
+    customer = customer_ready()
+    data = _form_data(customer, **{"line-quantity": ["0", "abc"]})
+    response = client_for(accountant).post(reverse("invoices:invoice_create"), data)
+    assert response.status_code == 422
+    assert not Invoice.objects.exists()
+
+
+def test_invoice_create_htmx_totals_preview(client_for, accountant):
+    customer = customer_ready()
+    response = _htmx(
+        client_for(accountant),
+        "post",
+        reverse("invoices:invoice_create"),
+        "invoice-totals",
+        _form_data(customer),
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "484,93" in response.text or "484.93" in response.text
+    assert 'id="line-net-1"' in response.text
+    assert "HX-Request" in response["Vary"]
+    assert not Invoice.objects.exists()
+
+
+def test_invoice_create_htmx_add_and_remove_line(client_for, accountant):
+    customer = customer_ready()
+    client = client_for(accountant)
+    url = reverse("invoices:invoice_create")
+    added = _htmx(client, "post", url, "invoice-editor", _form_data(customer, action="add"))
+    assert added.status_code == 200
+    assert "<html" not in added.text
+    assert 'id="line-row-2"' in added.text
+    removed = _htmx(client, "post", url, "invoice-editor", _form_data(customer, action="remove-0"))
+    assert 'id="line-row-1"' not in removed.text
+    assert "237,50" in removed.text or "237.50" in removed.text
+
+
+def test_invoice_edit_replaces_lines_of_a_draft(client_for, accountant):
+    invoice = draft()
+    data = _form_data(invoice.customer)
+    data.update(
+        {
+            "line-description": ["Nur eins"],
+            "line-quantity": ["1"],
+            "line-unit": ["Stück"],
+            "line-unit_price": ["100"],
+            "line-discount_percent": [""],
+            "line-vat": ["S:7"],
+        }
+    )
+    response = client_for(accountant).post(
+        reverse("invoices:invoice_edit", args=[invoice.pk]), data
+    )
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.gross_total == Decimal("107.00")
+
+
+def test_invoice_edit_of_issued_invoice_changes_nothing(client_for, accountant):
+    invoice = issued()
+    response = client_for(accountant).post(
+        reverse("invoices:invoice_edit", args=[invoice.pk]), _form_data(invoice.customer)
+    )
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.lines.count() == 2
+    assert invoice.gross_total == Decimal("484.93")
+
+
+# --- Detail, issue, payments, cancel, send ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("payments", [1, 10])
+def test_invoice_detail_query_budget(
+    client_for, accountant, django_assert_max_num_queries, payments
+):
+    invoice = issued(
+        lines=[
+            {"description": f"L{i}", "quantity": "1", "unit_price": "1000"} for i in range(payments)
+        ]
+    )
+    for _ in range(payments):
+        services.payment_record(actor=None, invoice=invoice, amount="1.00", date=ISSUE_DATE)
+    client = client_for(accountant)
+    with django_assert_max_num_queries(22):
+        assert client.get(invoice.get_absolute_url()).status_code == 200
+
+
+def test_invoice_issue_page_lists_missing_items(client_for, accountant):
+    invoice = draft(lines=[])
+    response = client_for(accountant).post(reverse("invoices:invoice_issue", args=[invoice.pk]))
+    assert response.status_code == 422
+    assert "At least one line" in response.text or "Mindestens eine Position" in response.text
+    invoice.refresh_from_db()
+    assert invoice.number is None
+
+
+def test_invoice_issue_via_htmx_redirects_to_detail(client_for, accountant):
+    invoice = draft()
+    response = _htmx(
+        client_for(accountant),
+        "post",
+        reverse("invoices:invoice_issue", args=[invoice.pk]),
+        "invoice-issue",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == invoice.get_absolute_url()
+    invoice.refresh_from_db()
+    assert invoice.number == "RE-2026-0001"
+
+
+def test_payment_htmx_partial_then_full(client_for, accountant):
+    invoice = issued()
+    client = client_for(accountant)
+    url = reverse("invoices:payment_create", args=[invoice.pk])
+    data = {"amount": "100.00", "date": "2026-03-10", "method": "bank_transfer"}
+    response = _htmx(client, "post", url, "invoice-payments", data)
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'id="invoice-open-amount"' in response.text
+    assert "HX-Request" in response["Vary"]
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PARTIAL
+    too_much = _htmx(client, "post", url, "invoice-payments", {**data, "amount": "500.00"})
+    assert too_much.status_code == 422
+    _htmx(client, "post", url, "invoice-payments", {**data, "amount": "384.93"})
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.PAID
+
+
+def test_payment_delete_view_recomputes(client_for, accountant):
+    invoice = issued()
+    payment = services.payment_record(actor=None, invoice=invoice, amount="484.93", date=ISSUE_DATE)
+    response = _htmx(
+        client_for(accountant),
+        "post",
+        reverse("invoices:payment_delete", args=[payment.pk]),
+        "invoice-payments",
+    )
+    assert response.status_code == 200
+    assert not Payment.objects.exists()
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.SENT
+
+
+def test_invoice_cancel_view(client_for, accountant):
+    invoice = issued()
+    response = client_for(accountant).post(reverse("invoices:invoice_cancel", args=[invoice.pk]))
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == InvoiceStatus.CANCELLED
+    assert Invoice.objects.filter(number="ST-2026-0001", cancels=invoice).exists()
+
+
+def test_quote_convert_view(client_for, accountant):
+    quote = issued(document_type="quote")
+    response = client_for(accountant).post(reverse("invoices:quote_convert", args=[quote.pk]))
+    assert response.status_code == 302
+    assert Invoice.objects.filter(source_quote=quote, status="draft").exists()
+
+
+def test_invoice_notes_view_on_issued_invoice(client_for, accountant):
+    invoice = issued()
+    client_for(accountant).post(
+        reverse("invoices:invoice_notes", args=[invoice.pk]), {"notes": "x"}
+    )
+    invoice.refresh_from_db()
+    assert invoice.notes == "x"
+
+
+def test_invoice_xml_download(client_for, accountant):
+    invoice = issued()
+    response = client_for(accountant).get(reverse("invoices:invoice_xml", args=[invoice.pk]))
+    assert response.status_code == 200
+    assert b"xrechnung_3.0" in response.content
+
+
+def test_invoice_pdf_not_ready_is_404(client_for, accountant):
+    invoice = issued()
+    assert (
+        client_for(accountant).get(reverse("invoices:invoice_pdf", args=[invoice.pk])).status_code
+        == 404
+    )
+
+
+def test_invoice_detail_pdf_partial_polls_until_ready(client_for, accountant):
+    invoice = issued()
+    response = _htmx(client_for(accountant), "get", invoice.get_absolute_url(), "invoice-pdf")
+    assert "<html" not in response.text
+    assert 'hx-trigger="every 2s"' in response.text
+
+
+@pytest.mark.slow
+def test_invoice_send_email_attaches_pdf_and_xml(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice = issued()
+    response = client_for(accountant).post(
+        reverse("invoices:invoice_send", args=[invoice.pk]),
+        {"to": "kunde@example.com, second@example.com", "subject": "Rechnung", "body": "Hallo"},
+    )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["kunde@example.com", "second@example.com"]
+    assert [a.filename for a in message.attachments] == [
+        "RE-2026-0001.pdf",
+        "RE-2026-0001-xrechnung.xml",
+    ]
+    invoice.refresh_from_db()
+    assert invoice.sent_at is not None
+
+
+def test_invoice_send_bad_address_is_422(client_for, accountant):
+    invoice = issued()
+    response = client_for(accountant).post(
+        reverse("invoices:invoice_send", args=[invoice.pk]),
+        {"to": "not-an-address", "subject": "x", "body": "y"},
+    )
+    assert response.status_code == 422
+    assert not mail.outbox
+
+
+def test_invoice_mark_sent_view(client_for, accountant):
+    invoice = issued()
+    client_for(accountant).post(reverse("invoices:invoice_mark_sent", args=[invoice.pk]))
+    invoice.refresh_from_db()
+    assert invoice.sent_at is not None
+
+
+def test_draft_delete_view(client_for, accountant):
+    invoice = draft()
+    response = client_for(accountant).post(reverse("invoices:invoice_delete", args=[invoice.pk]))
+    assert response.status_code == 302
+    assert not Invoice.objects.filter(pk=invoice.pk).exists()
