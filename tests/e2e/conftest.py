@@ -23,9 +23,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM would refuse to run here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 import pytest
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -59,6 +56,9 @@ def browser() -> Iterator[Any]:
             f"Chromium not found at {CHROMIUM}: install Debian's chromium package "
             "(apt-get install -y chromium) or set E2E_CHROMIUM"
         )
+    # Playwright's sync API runs an event loop in this thread, and Django's ORM refuses to run
+    # in a thread with a running loop. Set only here, so the non-browser run keeps the check.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
