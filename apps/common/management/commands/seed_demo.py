@@ -46,4 +46,3 @@ class Command(BaseCommand):
         self.stdout.write(f"  Password:  {settings.DEMO_PASSWORD}")
         self.stdout.write(f"  (a demo employee without admin rights: {DEMO_MEMBER_EMAIL})")
         self.stdout.write("")
-
