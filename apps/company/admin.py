@@ -55,6 +55,22 @@ class CompanySettingsAdmin(admin.ModelAdmin):
         ),
         (_("Terms"), {"fields": ["payment_terms_days"]}),
         (
+            _("Dunning"),
+            {
+                "fields": [
+                    "dunning_grace_days",
+                    "dunning_deadline_days",
+                    "dunning_fee_level1",
+                    "dunning_fee_level2",
+                    "dunning_fee_level3",
+                    "dunning_interest_enabled",
+                    "dunning_b2b_flat_fee",
+                    "base_interest_rate",
+                    "base_interest_rate_valid_from",
+                ]
+            },
+        ),
+        (
             _("Working time"),
             {
                 "fields": [

@@ -83,6 +83,55 @@ class CompanySettings(models.Model):
         help_text=_("Invoices are issued without VAT and carry the §19 UStG note."),
     )
 
+    # Dunning (Mahnwesen, used by apps.invoices): fees, deadlines, §288 BGB interest.
+    dunning_grace_days = models.PositiveSmallIntegerField(
+        _("days after the due date before the first reminder"),
+        default=7,
+        validators=[MaxValueValidator(365)],
+    )
+    dunning_deadline_days = models.PositiveSmallIntegerField(
+        _("payment deadline of a dunning letter (days)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+    dunning_fee_level1 = models.DecimalField(
+        _("fee payment reminder (level 1)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    dunning_fee_level2 = models.DecimalField(
+        _("fee dunning letter (level 2)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    dunning_fee_level3 = models.DecimalField(
+        _("fee final dunning letter (level 3)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    dunning_interest_enabled = models.BooleanField(
+        _("charge default interest (§ 288 BGB)"), default=False
+    )
+    dunning_b2b_flat_fee = models.BooleanField(
+        _("charge the 40 € flat fee to businesses (§ 288 (5) BGB)"), default=False
+    )
+    base_interest_rate = models.DecimalField(
+        _("base rate (Basiszinssatz, %)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.27"),
+        help_text=_("Published by the Bundesbank every 1 January and 1 July."),
+    )
+    base_interest_rate_valid_from = models.DateField(
+        _("base rate valid from"), null=True, blank=True
+    )
+
     # Working-time policy (ArbZG defaults; adjustable).
     hours_per_day = models.DecimalField(
         _("target hours per day"), max_digits=4, decimal_places=2, default=Decimal("8.00")

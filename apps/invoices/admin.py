@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
+from apps.invoices.models import DunningLetter, Invoice, InvoiceLine, InvoiceStatus, Payment
 
 
 def _issued(obj: Any) -> bool:
@@ -145,6 +145,24 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["invoice__number", "reference"]
     list_select_related = ["invoice"]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(DunningLetter)
+class DunningLetterAdmin(admin.ModelAdmin):
+    list_display = ["invoice", "level", "letter_date", "deadline", "total_claim", "sent_at"]
+    list_filter = ["level", "letter_date"]
+    search_fields = ["invoice__number"]
+    list_select_related = ["invoice"]
+
+    # Letters are created by the dunning service only and are part of the record.
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -358,3 +358,62 @@ class Payment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.amount} € ({self.date:%d.%m.%Y})"
+
+
+class DunningLevel(models.IntegerChoices):
+    REMINDER = 1, _("payment reminder")
+    DUNNING = 2, _("dunning letter")
+    FINAL = 3, _("final dunning letter")
+
+
+class DunningLetter(TimeStampedModel):
+    """One letter per invoice and level (at most one), with the figures as of its date."""
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="dunning_letters"
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=DunningLevel.choices)
+    letter_date = models.DateField(_("date"))
+    deadline = models.DateField(_("payment deadline"))
+    open_amount = models.DecimalField(_("open amount"), max_digits=14, decimal_places=2)
+    fee = models.DecimalField(_("dunning fee"), max_digits=10, decimal_places=2, default=ZERO)
+    flat_fee = models.DecimalField(
+        _("flat fee (§ 288 (5) BGB)"), max_digits=10, decimal_places=2, default=ZERO
+    )
+    interest_rate = models.DecimalField(
+        _("interest rate % p.a."), max_digits=5, decimal_places=2, default=ZERO
+    )
+    interest_days = models.PositiveIntegerField(_("interest days"), default=0)
+    interest = models.DecimalField(_("interest"), max_digits=12, decimal_places=2, default=ZERO)
+    total_claim = models.DecimalField(_("total claim"), max_digits=14, decimal_places=2)
+    pdf = models.FileField(_("PDF"), upload_to="dunning/%Y/", blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dunning letter")
+        verbose_name_plural = _("dunning letters")
+        ordering = ["invoice", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "level"], name="invoices_dunningletter_one_per_level"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1) & models.Q(level__lte=3),
+                name="invoices_dunningletter_level_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline__gte=models.F("letter_date")),
+                name="invoices_dunningletter_deadline_after_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.invoice}"

@@ -21,4 +21,6 @@ urlpatterns = [
     path("<int:pk>/mark-sent/", views.invoice_mark_sent, name="invoice_mark_sent"),
     path("<int:pk>/payments/", views.payment_create, name="payment_create"),
     path("payments/<int:pk>/delete/", views.payment_delete, name="payment_delete"),
+    path("<int:pk>/dunning/", views.dunning_create, name="dunning_create"),
+    path("dunning/<int:pk>/pdf/", views.dunning_pdf, name="dunning_pdf"),
 ]

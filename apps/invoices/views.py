@@ -24,7 +24,7 @@ from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
 from apps.common.permissions import can, object_permission, permission_required_for
 from apps.company.selectors import company_get
-from apps.invoices import selectors, services
+from apps.invoices import dunning, selectors, services
 from apps.invoices.calculation import calculate
 from apps.invoices.filters import InvoiceFilter
 from apps.invoices.forms import (
@@ -36,7 +36,7 @@ from apps.invoices.forms import (
     PaymentForm,
     SendForm,
 )
-from apps.invoices.models import DocumentType, Invoice, InvoiceStatus, Payment
+from apps.invoices.models import DocumentType, DunningLetter, Invoice, InvoiceStatus, Payment
 
 LINE_KEYS = ["description", "quantity", "unit", "unit_price", "discount_percent", "vat"]
 EDITOR_PARTIALS = {
@@ -381,6 +381,9 @@ def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
         and can(user, "invoices.add_invoice", invoice),
         "can_notes": can(user, "invoices.change_invoice", invoice),
         "missing": services.invoice_missing_items(invoice) if invoice.is_draft else [],
+        "dunning_letters": list(invoice.dunning_letters.order_by("level")),
+        "dunning_proposal": dunning.dunning_next(invoice) if is_open else None,
+        "can_dun": is_open and can(user, "invoices.add_dunningletter", invoice),
         "payment_form": PaymentForm(
             initial={"amount": invoice.open_amount, "date": timezone.localdate()}
         ),
@@ -601,3 +604,33 @@ def invoice_mark_sent(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
     else:
         messages.success(request, _("Marked as sent."))
     return _redirect(request, invoice)
+
+
+# --- Dunning ------------------------------------------------------------------------------------
+
+
+@require_POST
+@object_permission("invoices.add_dunningletter", Invoice)
+def dunning_create(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    letter = dunning.dunning_create(actor=request.user, invoice=invoice)
+    if letter is None:
+        messages.error(request, _("No dunning letter is due for this invoice."))
+    else:
+        messages.success(request, _("%(letter)s was created.") % {"letter": letter})
+    return _redirect(request, invoice)
+
+
+@require_GET
+@permission_required_for("invoices.view_invoice")
+def dunning_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    letter = get_object_or_404(
+        DunningLetter.objects.filter(invoice__in=selectors.invoices_for_user(request.user)), pk=pk
+    )
+    if not letter.pdf:
+        raise Http404
+    return FileResponse(
+        letter.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{letter.invoice.number}-M{letter.level}.pdf",
+        content_type="application/pdf",
+    )

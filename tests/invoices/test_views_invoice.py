@@ -441,3 +441,26 @@ def test_draft_delete_view(client_for, accountant):
     response = client_for(accountant).post(reverse("invoices:invoice_delete", args=[invoice.pk]))
     assert response.status_code == 302
     assert not Invoice.objects.filter(pk=invoice.pk).exists()
+
+
+def test_dunning_create_view_and_pdf_download(client_for, accountant):
+    invoice = issued()
+    Invoice.objects.filter(pk=invoice.pk).update(
+        issue_date=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 1, 15)
+    )
+    client = client_for(accountant)
+    response = client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
+    assert response.status_code == 302
+    letter = invoice.dunning_letters.get()
+    download = client.get(reverse("invoices:dunning_pdf", args=[letter.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_dunning_views_permissions(client_for, manager, member):
+    invoice = issued()
+    assert (
+        client_for(manager).post(reverse("invoices:dunning_create", args=[invoice.pk])).status_code
+        == 403
+    )
+    assert client_for(member).get(reverse("invoices:dunning_pdf", args=[1])).status_code == 403
