@@ -52,10 +52,14 @@ def timeline_context(request: Any, customer: Any) -> dict[str, Any]:
 
 def register_builtin_tabs() -> None:
     register_customer_tab(
-        Tab("overview", _("Overview"), "crm/_customer_tab_overview.html", overview_context, order=10)
+        Tab(
+            "overview", _("Overview"), "crm/_customer_tab_overview.html", overview_context, order=10
+        )
     )
     register_customer_tab(
-        Tab("contacts", _("Contacts"), "crm/_customer_tab_contacts.html", contacts_context, order=20)
+        Tab(
+            "contacts", _("Contacts"), "crm/_customer_tab_contacts.html", contacts_context, order=20
+        )
     )
     register_customer_tab(
         Tab(
@@ -67,5 +71,7 @@ def register_builtin_tabs() -> None:
         )
     )
     register_customer_tab(
-        Tab("timeline", _("Timeline"), "crm/_customer_tab_timeline.html", timeline_context, order=90)
+        Tab(
+            "timeline", _("Timeline"), "crm/_customer_tab_timeline.html", timeline_context, order=90
+        )
     )

@@ -24,9 +24,7 @@ urlpatterns = [
     ),
     path("customers/<int:pk>/delete/", customers.customer_delete, name="customer_delete"),
     path("customers/<int:pk>/contacts/new/", contacts.contact_create, name="contact_create"),
-    path(
-        "customers/<int:pk>/activities/new/", contacts.activity_create, name="activity_create"
-    ),
+    path("customers/<int:pk>/activities/new/", contacts.activity_create, name="activity_create"),
     path("contacts/<int:pk>/edit/", contacts.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/primary/", contacts.contact_make_primary, name="contact_make_primary"),
     path("contacts/<int:pk>/delete/", contacts.contact_delete, name="contact_delete"),

@@ -76,13 +76,11 @@ def customer_export(request: AuthedRequest) -> HttpResponse:
 @permission_required_for("crm.view_customer")
 def customer_lookup(request: AuthedRequest) -> HttpResponse:
     """<option>s for a customer picker (datalist) in other modules' forms."""
-    query = request.GET.get("customer_query") or request.GET.get("q") or ""
+    query = request.GET.get("q") or request.GET.get("customer") or ""
     customers = (
         list(
             selectors.customer_search(
-                selectors.customers_for_user(request.user).exclude(
-                    status=Customer.Status.BLOCKED
-                ),
+                selectors.customers_for_user(request.user).exclude(status=Customer.Status.BLOCKED),
                 query,
             )[:20]
         )
@@ -168,7 +166,9 @@ def customer_create(request: AuthedRequest) -> HttpResponse:
             form.add_error(None, error)
         else:
             return _saved(
-                request, customer, _("Customer %(number)s was created.") % {"number": customer.number}
+                request,
+                customer,
+                _("Customer %(number)s was created.") % {"number": customer.number},
             )
     return _form_page(request, form, None)
 
