@@ -24,9 +24,11 @@ from django.utils.translation import gettext_lazy
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
+from apps.common.validators import validate_vat_id
 from apps.crm.models import Contact, Customer
 from apps.crm.search import fold
 from apps.crm.services import contact_create, customer_create
+from apps.crm.validators import validate_leitweg_id
 
 MAX_ROWS = 10_000
 
@@ -122,10 +124,6 @@ class ImportRowForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["vat_id"].validators.append(Customer._meta.get_field("vat_id").validators[-1])
-        self.fields["leitweg_id"].validators.append(
-            Customer._meta.get_field("leitweg_id").validators[-1]
-        )
         for name, bound in self.fields.items():
             bound.label = CONTACT_LABELS.get(name) or Customer._meta.get_field(name).verbose_name
 
@@ -138,10 +136,16 @@ class ImportRowForm(forms.Form):
         return _TYPES[value]
 
     def clean_vat_id(self) -> str:
-        return "".join(self.cleaned_data["vat_id"].split()).upper()
+        value = "".join(self.cleaned_data["vat_id"].split()).upper()
+        if value:
+            validate_vat_id(value)
+        return value
 
     def clean_leitweg_id(self) -> str:
-        return self.cleaned_data["leitweg_id"].strip().upper()
+        value = self.cleaned_data["leitweg_id"].strip().upper()
+        if value:
+            validate_leitweg_id(value)
+        return value
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"].strip().upper() or "DE"
