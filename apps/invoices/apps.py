@@ -10,3 +10,8 @@ class InvoicesConfig(AppConfig):
     nav_items = [
         NavItem(_("Invoices"), "invoices:invoice_list", perm="invoices.view_invoice", order=60)
     ]
+
+    def ready(self) -> None:
+        from apps.invoices.integrations import register
+
+        register()

@@ -253,8 +253,8 @@ def _line_errors(rows: list[LineForm]) -> bool:
 @permission_required_for("invoices.add_invoice")
 def invoice_create(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {"document_type": request.GET.get("type") or "invoice"}
-    if customer_id := request.GET.get("customer", "").strip():
-        initial["customer"] = customer_id if customer_id.isdigit() else None
+    if (customer_id := request.GET.get("customer", "").strip()).isdigit():
+        initial["customer"] = customer_id
     form = InvoiceForm(request.POST or None, initial=initial, creating=True)
     rows = _rows_from_post(request) if request.method == "POST" else [_blank_row()]
     if request.method == "POST":

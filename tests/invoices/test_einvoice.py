@@ -60,14 +60,14 @@ def test_mixed_rates_give_one_vat_breakdown_per_rate_in_the_xml():
 
 
 def test_xrechnung_xml_validates_and_carries_the_leitweg_id():
-    customer = customer_ready(leitweg_id="991-01234-56")
+    customer = customer_ready(leitweg_id="04011000-1234512345-06")
     invoice = issued(customer=customer)
     root = etree.fromstring(invoice.xrechnung_xml.encode())
     assert xml_check_xsd(root, flavor="factur-x", level="en16931")
     assert _xpath(
         invoice.xrechnung_xml, "//ram:GuidelineSpecifiedDocumentContextParameter/ram:ID"
     ) == [XRECHNUNG_GUIDELINE]
-    assert _xpath(invoice.xrechnung_xml, "//ram:BuyerReference") == ["991-01234-56"]
+    assert _xpath(invoice.xrechnung_xml, "//ram:BuyerReference") == ["04011000-1234512345-06"]
 
 
 def test_cancellation_xml_validates_and_references_the_original():

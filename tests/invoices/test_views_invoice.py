@@ -464,3 +464,18 @@ def test_dunning_views_permissions(client_for, manager, member):
         == 403
     )
     assert client_for(member).get(reverse("invoices:dunning_pdf", args=[1])).status_code == 403
+
+
+def test_customer_page_shows_invoice_tab_and_revenue(client_for, accountant):
+    invoice = issued()
+    services.payment_record(actor=None, invoice=invoice, amount="484.93", date=ISSUE_DATE)
+    issued(customer=invoice.customer)
+    from apps.crm import selectors as crm_selectors
+
+    revenue = crm_selectors.customer_revenue(invoice.customer)
+    assert revenue.revenue == Decimal("407.50")
+    assert revenue.outstanding == Decimal("484.93")
+    url = invoice.customer.get_absolute_url() + "?tab=invoices"
+    response = _htmx(client_for(accountant), "get", url, "customer-tab")
+    assert response.status_code == 200
+    assert "RE-2026-0001" in response.text
