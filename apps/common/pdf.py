@@ -62,6 +62,12 @@ class StaticFilesFetcher(URLFetcher):
         )
 
 
+def static_url() -> str:
+    """The unhashed static URL prefix for PDF templates (``{{ pdf_static_url }}css/x.css``):
+    resolved by the fetcher from the source static files, independent of collectstatic."""
+    return settings.STATIC_URL
+
+
 def render_pdf(html: str, *, pdf_variant: str | None = None) -> bytes:
     """Render ``html`` (a rendered template) to PDF bytes; ``pdf_variant`` e.g. "pdf/a-3b"."""
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}

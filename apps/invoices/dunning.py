@@ -178,7 +178,7 @@ def dunning_create(
 
 
 def render_dunning_pdf(letter: DunningLetter, proposal: DunningProposal) -> bytes:
-    from apps.common.pdf import render_pdf
+    from apps.common.pdf import render_pdf, static_url
 
     invoice = letter.invoice
     with translation.override(invoice.language):
@@ -191,6 +191,7 @@ def render_dunning_pdf(letter: DunningLetter, proposal: DunningProposal) -> byte
                 "seller": invoice.seller_data,
                 "buyer": invoice.buyer_data,
                 "company": company_get(),
+                "pdf_static_url": static_url(),
             },
         )
     return render_pdf(html, pdf_variant="pdf/a-3b")

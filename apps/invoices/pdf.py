@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from facturx import generate_from_binary
 
-from apps.common.pdf import render_pdf
+from apps.common.pdf import render_pdf, static_url
 from apps.invoices.calculation import Totals, calculate
 from apps.invoices.models import DocumentType, Invoice
 
@@ -50,6 +50,7 @@ def pdf_context(invoice: Invoice, totals: Totals | None = None) -> dict[str, Any
     lines = list(invoice.lines.order_by("position", "id"))
     totals = totals or calculate(lines)
     return {
+        "pdf_static_url": static_url(),
         "invoice": invoice,
         "seller": invoice.seller_data,
         "buyer": invoice.buyer_data,

@@ -545,6 +545,12 @@ def _issue(*, actor: Any, invoice: Invoice, issue_date: datetime.date | None) ->
     return invoice
 
 
+def request_pdf_render(invoice: Invoice) -> None:
+    """(Re-)queue the PDF rendering of an issued document that has none yet (idempotent)."""
+    if invoice.status != InvoiceStatus.DRAFT and not invoice.pdf:
+        _enqueue_render(invoice.pk)
+
+
 def _enqueue_render(invoice_id: int) -> None:
     from apps.invoices.tasks import render_invoice_pdf
 

@@ -394,6 +394,10 @@ def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
 @require_GET
 @object_permission("invoices.view_invoice", Invoice, queryset=selectors.invoice_detail_queryset)
 def invoice_detail(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    if request.htmx and request.htmx.target == "invoice-pdf" and not invoice.pdf:
+        # The page polls while the PDF renders; a failed render is retried (renders once).
+        services.request_pdf_render(invoice)
+        invoice.refresh_from_db()
     return render_page(
         request,
         "invoices/invoice_detail.html",

@@ -390,11 +390,22 @@ def test_invoice_pdf_not_ready_is_404(client_for, accountant):
     )
 
 
-def test_invoice_detail_pdf_partial_polls_until_ready(client_for, accountant):
+def test_invoice_detail_pdf_partial_polls_until_ready(client_for, accountant, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     invoice = issued()
     response = _htmx(client_for(accountant), "get", invoice.get_absolute_url(), "invoice-pdf")
     assert "<html" not in response.text
     assert 'hx-trigger="every 2s"' in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+@pytest.mark.slow
+def test_invoice_detail_poll_renders_a_missing_pdf(client_for, accountant):
+    invoice = issued()  # on_commit never ran in this test transaction: no PDF yet
+    response = _htmx(client_for(accountant), "get", invoice.get_absolute_url(), "invoice-pdf")
+    assert reverse("invoices:invoice_pdf", args=[invoice.pk]) in response.text
+    invoice.refresh_from_db()
+    assert invoice.pdf_ready
 
 
 @pytest.mark.slow
