@@ -42,4 +42,4 @@ EXPOSE 8000 8001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "deploy/healthcheck.py"]
 
-CMD ["gunicorn", "workmate.wsgi:application", "-b", "0.0.0.0:8000", "--workers", "3", "--forwarded-allow-ips=*"]
+CMD ["gunicorn", "workmate.wsgi:application", "-b", "0.0.0.0:8000", "--workers", "3", "--forwarded-allow-ips=*", "--no-control-socket"]

@@ -262,6 +262,7 @@ def start_server(args: argparse.Namespace, env: dict[str, str]) -> subprocess.Po
         "--workers",
         str(args.workers),
         "--forwarded-allow-ips=*",
+        "--no-control-socket",
         "--timeout=60",
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
