@@ -17,7 +17,10 @@
    measurements (e.g. WebSocket delivery latency); see ``Context``.
 4. Per page: p50/p95/p99 latency, requests/s, queries/request (``X-Query-Count`` from
    bench.middleware) and the ratio of the page's median to the median of ``/bench/minimal/`` (same
-   middleware and permission decorator, a tiny template) measured in the same run.
+   middleware and permission decorator, a tiny template) measured in the same run: the page's
+   requests run in 4 blocks alternating with blocks of minimal-view requests (a quarter as many),
+   so that load from other processes drifting during the run affects both alike. req/s is the
+   closed-loop throughput (concurrency / mean latency).
    Results: ``bench/results/<timestamp>.json`` and ``.md``, and ``bench/results/latest.md``.
 
 The load generator is plain Python (threads + http.client) so that nothing but the virtualenv is
@@ -328,6 +331,14 @@ class Result:
     cookie: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     expected: int = 200
+    concurrency: int = 1
+
+    def copy(self, **changes: Any) -> Result:
+        """The same request, without measurements."""
+        fields = {"name": self.name, "app": self.app, "user": self.user, "path": self.path}
+        fresh = Result(**{**fields, **changes})
+        fresh.cookie, fresh.headers, fresh.expected = self.cookie, self.headers, self.expected
+        return fresh
 
 
 def percentile(values: list[float], p: int) -> float:
@@ -351,29 +362,31 @@ def prepare_page(page: dict[str, Any], args: argparse.Namespace) -> Result:
     return result
 
 
-def measure(result: Result, args: argparse.Namespace) -> Result:
-    """``--requests`` requests from ``--concurrency`` threads; each request a new connection."""
+def measure(result: Result, args: argparse.Namespace, count: int | None = None) -> Result:
+    """``--requests`` (or ``count``) requests of one page from ``--concurrency`` threads (closed
+    loop, a new connection per request); adds to the result's measurements."""
     if result.error:
         return result
-    path, cookie, headers, expected = result.path, result.cookie, result.headers, result.expected
-    remaining = iter(range(args.requests))
+    remaining = iter([result] * (count or args.requests))
     lock = threading.Lock()
 
     def worker() -> None:
         while True:
             with lock:
-                if next(remaining, None) is None:
-                    return
+                result = next(remaining, None)
+            if result is None:
+                return
             try:
-                status, elapsed, queries, size = request(args.port, path, cookie, headers)
+                status, elapsed, queries, size = request(
+                    args.port, result.path, result.cookie, result.headers
+                )
             except OSError as error:
                 with lock:
-                    result.errors[type(error).__name__] = (
-                        result.errors.get(type(error).__name__, 0) + 1
-                    )
+                    name = type(error).__name__
+                    result.errors[name] = result.errors.get(name, 0) + 1
                 continue
             with lock:
-                if status != expected:
+                if status != result.expected:
                     result.errors[str(status)] = result.errors.get(str(status), 0) + 1
                 else:
                     result.latencies.append(elapsed)
@@ -386,7 +399,8 @@ def measure(result: Result, args: argparse.Namespace) -> Result:
         thread.start()
     for thread in threads:
         thread.join()
-    result.wall = time.perf_counter() - started
+    result.wall += time.perf_counter() - started
+    result.concurrency = args.concurrency
     return result
 
 
@@ -409,7 +423,8 @@ def summarize(result: Result, baseline_p50: float | None) -> dict[str, Any]:
         p95_ms=round(percentile(ms, 95), 2),
         p99_ms=round(percentile(ms, 99), 2),
         mean_ms=round(statistics.fmean(ms), 2),
-        requests_per_s=round(len(ms) / result.wall, 1),
+        # Closed loop (Little's law): the throughput this page alone would reach.
+        requests_per_s=round(result.concurrency * 1000 / statistics.fmean(ms), 1),
         queries_per_request=round(statistics.fmean(result.queries), 1),
         queries_max=max(result.queries),
         bytes=int(statistics.median(result.sizes)),
@@ -437,37 +452,53 @@ def git_revision() -> str:
         return "unknown"
 
 
+def _num(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
 def markdown(report: dict[str, Any]) -> str:
     meta = report["meta"]
     lines = [
         f"# WorkmateOS benchmark {meta['timestamp']}",
         "",
         f"- commit `{meta['commit']}`, Python {meta['python']}, {meta['cpus']} CPUs, "
-        f"PostgreSQL `{meta['database']}`, cache/sessions: {meta['cache']}",
+        f"PostgreSQL `{meta['database']}`, cache/sessions: {meta['cache']}, load average "
+        f"{meta['load_before']} before / {meta['load_after']} after the run",
         f"- gunicorn {meta['workers']} sync workers on 127.0.0.1 (bench.settings = production "
         f"settings, DEBUG off); load: {meta['requests']} requests per page, concurrency "
         f"{meta['concurrency']}, {meta['warmup']} warm-up requests; Python load generator on the "
         "same machine",
         "- data: " + ", ".join(f"{k} {v}" for k, v in meta["data"].items()),
         "- ×min = page median / median of `/bench/minimal/` (same middleware and permission "
-        "decorator, tiny template) in this run",
+        "decorator, tiny template), measured in blocks alternating with the page's (column "
+        "min p50); req/s = concurrency / mean latency (closed loop)",
+    ]
+    local = [r["minimal_p50_ms"] for r in report["pages"] if r.get("minimal_p50_ms")]
+    if local and max(local) > 1.5 * min(local):
+        lines.append(
+            f"- note: the minimal view's median drifted between {min(local):.1f} and "
+            f"{max(local):.1f} ms during the run (other load on the machine); compare the ×min "
+            "ratios rather than absolute times"
+        )
+    lines += [
         "",
-        "| Page | User | OK | Errors | p50 ms | p95 ms | p99 ms | req/s | queries/req | ×min |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Page | User | OK | Errors | p50 ms | p95 ms | p99 ms | req/s | queries/req "
+        "| min p50 | ×min |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in report["pages"]:
         errors = sum(row["errors"].values())
         if "error" in row:
             lines.append(
                 f"| {row['name']} | {row['user'] or '-'} | {row['ok']} | {errors} | "
-                f"{row['error']} | | | | | |"
+                f"{row['error']} | | | | | | |"
             )
             continue
         lines.append(
             f"| {row['name']} | {row['user'] or '-'} | {row['ok']} | {errors} | "
             f"{row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p99_ms']:.1f} | "
             f"{row['requests_per_s']:.1f} | {row['queries_per_request']:g} | "
-            f"{row['ratio_to_minimal'] or 0:.2f} |"
+            f"{_num(row.get('minimal_p50_ms'))} | {_num(row['ratio_to_minimal'], 2)} |"
         )
     for scenario in report["scenarios"]:
         lines += ["", f"## {scenario.get('name', 'scenario')}", ""]
@@ -491,6 +522,7 @@ def main() -> int:
 
     connections.close_all()
 
+    load_before = round(os.getloadavg()[0], 1)
     server = start_server(args, env)
     rows: list[dict[str, Any]] = []
     scenario_rows: list[dict[str, Any]] = []
@@ -503,10 +535,19 @@ def main() -> int:
             raise SystemExit(f"the minimal view failed: {baseline_row['error']}")
         baseline_p50 = baseline_row["p50_ms"]
         baseline_row["ratio_to_minimal"] = 1.0
+        baseline_row["minimal_p50_ms"] = baseline_p50
         rows.append(baseline_row)
         print(f"{MINIMAL['name']}: p50 {baseline_p50:.1f} ms")
         for page in prepared:
-            row = summarize(measure(page, args), baseline_p50)
+            # The machine's load drifts (other processes): each page is compared with requests of
+            # the minimal view measured in between its own.
+            local = baseline.copy()
+            measure(local, args, count=max(20, args.requests // 4))
+            local_p50 = (
+                percentile([v * 1000 for v in local.latencies], 50) if local.latencies else None
+            )
+            row = summarize(measure(page, args), local_p50)
+            row["minimal_p50_ms"] = round(local_p50, 2) if local_p50 else None
             rows.append(row)
             print(
                 f"{row['name']}: "
@@ -517,8 +558,7 @@ def main() -> int:
                     f"{row['queries_per_request']:g} queries, ×{row['ratio_to_minimal']:.2f}"
                 )
             )
-        again = Result("minimal view (again, at the end)", "bench", "admin", baseline.path)
-        again.cookie = baseline.cookie
+        again = baseline.copy(name="minimal view (again, at the end)")
         rows.append(summarize(measure(again, args), baseline_p50))
         context = Context(args.port, args.requests, args.concurrency, session_cookie)
         for scenario in scenarios:
@@ -552,6 +592,8 @@ def main() -> int:
             "requests": args.requests,
             "concurrency": args.concurrency,
             "warmup": args.warmup,
+            "load_before": load_before,
+            "load_after": round(os.getloadavg()[0], 1),
             "data": volume,
         },
         "pages": rows,
