@@ -157,17 +157,11 @@ def prepare_data(args: argparse.Namespace) -> dict[str, int]:
     import django
 
     django.setup()
-    from django.core.management import call_command, get_commands
+    from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
     started = time.monotonic()
-    if "seed_demo" in get_commands():
-        call_command("seed_demo", size=args.size)
-    else:
-        from bench.seed import seed
-
-        print("seed_demo does not exist yet: using bench/seed.py")
-        seed(stdout=sys.stdout)
+    call_command("seed_demo", size=args.size)
     print(f"data ready in {time.monotonic() - started:.0f}s")
     call_command("collectstatic", interactive=False, verbosity=0)
     return data_volume()
