@@ -15,9 +15,9 @@ from apps.projects.models import Project
 VAT_CHOICES = [
     ("S:19", _("19 % VAT")),
     ("S:7", _("7 % VAT")),
-    ("AE:0", _("0 % reverse charge (§ 13b UStG)")),
-    ("E:0", _("0 % small business (§ 19 UStG)")),
-    ("G:0", _("0 % export (tax-free)")),
+    ("AE:0", _("0 % (reverse charge, § 13b UStG)")),
+    ("E:0", _("0 % (small business, § 19 UStG)")),
+    ("G:0", _("0 % (export, tax-free)")),
 ]
 UNIT_CHOICES = ["Stunden", "Tage", "Stück", "Pauschal", "Monate", "Lizenzen", "km"]
 
