@@ -73,11 +73,11 @@ def test_invoice_issue_lists_what_is_missing():
     with pytest.raises(services.InvoiceIncomplete) as error:
         services.invoice_issue(actor=None, invoice=invoice)
     missing = " | ".join(error.value.messages)
-    assert "tax number or VAT ID" in missing
-    assert "Company data: complete address" in missing
-    assert "Customer: complete address" in missing
-    assert "At least one line" in missing
-    assert "Service date or service period" in missing
+    assert "Firmendaten: Steuernummer oder USt-IdNr." in missing
+    assert "Firmendaten: vollständige Anschrift" in missing
+    assert "Kunde: vollständige Anschrift" in missing
+    assert "Mindestens eine Position" in missing
+    assert "Leistungsdatum oder Leistungszeitraum" in missing
     invoice.refresh_from_db()
     assert invoice.number is None
     assert not NumberSequence.objects.filter(key="invoice:2026").exists()
@@ -173,7 +173,7 @@ def test_reverse_charge_needs_the_customer_vat_id():
     customer = customer_ready(vat_treatment="eu_reverse_charge", country="AT")
     with pytest.raises(services.InvoiceIncomplete) as error:
         issued(customer=customer)
-    assert "customer's VAT ID" in " ".join(error.value.messages)
+    assert "USt-IdNr. des Kunden" in " ".join(error.value.messages)
 
 
 def test_quote_convert_links_and_keeps_the_quote_number():
