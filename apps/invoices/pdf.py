@@ -12,7 +12,7 @@ from facturx import generate_from_binary
 
 from apps.common.pdf import render_pdf, static_url
 from apps.invoices.calculation import Totals, calculate
-from apps.invoices.models import DocumentType, Invoice
+from apps.invoices.models import DocumentType, Invoice, VatCategory
 
 
 def epc_qr_fields(invoice: Invoice) -> dict[str, Any] | None:
@@ -56,6 +56,7 @@ def pdf_context(invoice: Invoice, totals: Totals | None = None) -> dict[str, Any
         "buyer": invoice.buyer_data,
         "rows": list(zip(lines, totals.lines, strict=True)),
         "totals": totals,
+        "vat_groups": [(group, VatCategory(group.category).label) for group in totals.groups],
         "epc_qr": epc_qr_data_uri(invoice),
         "payment_days": (invoice.due_date - invoice.issue_date).days
         if invoice.due_date and invoice.issue_date
