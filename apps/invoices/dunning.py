@@ -178,7 +178,7 @@ def dunning_create(
 
 
 def render_dunning_pdf(letter: DunningLetter, proposal: DunningProposal) -> bytes:
-    from apps.common.pdf import render_pdf, static_url
+    from apps.invoices.pdf import html_to_pdfa, static_url
 
     invoice = letter.invoice
     with translation.override(invoice.language):
@@ -194,7 +194,7 @@ def render_dunning_pdf(letter: DunningLetter, proposal: DunningProposal) -> byte
                 "pdf_static_url": static_url(),
             },
         )
-    return render_pdf(html, pdf_variant="pdf/a-3b")
+    return html_to_pdfa(html)
 
 
 def mark_overdue(*, today: datetime.date | None = None) -> list[Invoice]:

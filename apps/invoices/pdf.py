@@ -6,13 +6,28 @@ from decimal import Decimal
 from typing import Any
 
 import segno.helpers
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from facturx import generate_from_binary
 
-from apps.common.pdf import render_pdf, static_url
+from apps.common.pdf import BASE_URL, safe_url_fetcher
 from apps.invoices.calculation import Totals, calculate
 from apps.invoices.models import DocumentType, Invoice, VatCategory
+
+
+def static_url() -> str:
+    """The unhashed static URL prefix for PDF templates (``{{ pdf_static_url }}css/x.css``),
+    resolved by the safe fetcher from the source static files, independent of collectstatic."""
+    return settings.STATIC_URL
+
+
+def html_to_pdfa(html: str) -> bytes:
+    """PDF/A-3b (fonts embedded, sRGB output intent), fetching only our static files."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=safe_url_fetcher())
+    return bytes(document.write_pdf(pdf_variant="pdf/a-3b"))
 
 
 def epc_qr_fields(invoice: Invoice) -> dict[str, Any] | None:
@@ -71,7 +86,7 @@ def render_invoice_html(invoice: Invoice) -> str:
 
 def render_invoice_pdf_bytes(invoice: Invoice) -> bytes:
     """PDF/A-3b; invoices and cancellation invoices carry their Factur-X XML as factur-x.xml."""
-    pdf = render_pdf(render_invoice_html(invoice), pdf_variant="pdf/a-3b")
+    pdf = html_to_pdfa(render_invoice_html(invoice))
     if not invoice.facturx_xml:
         return pdf
     return generate_from_binary(
