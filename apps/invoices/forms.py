@@ -103,6 +103,7 @@ class InvoiceForm(forms.ModelForm):
 
 
 class LineForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(label=_("Description"), max_length=2000)
     quantity = forms.DecimalField(
         label=_("Quantity"),
@@ -130,6 +131,7 @@ class LineForm(forms.Form):
         data = self.cleaned_data
         category, rate = data["vat"].split(":")
         return {
+            "id": data.get("id"),
             "description": data["description"],
             "quantity": data["quantity"],
             "unit": data.get("unit") or "Stück",

@@ -98,6 +98,11 @@ class Invoice(TimeStampedModel):
     notes = models.TextField(
         _("internal notes"), blank=True, help_text=_("Never printed; editable after issuing.")
     )
+    timesheet_appendix = models.BooleanField(
+        _("timesheet appendix (Leistungsnachweis)"),
+        default=False,
+        help_text=_("Lists the billed time entries on an extra page of the PDF."),
+    )
     buyer_reference = models.CharField(
         _("buyer reference / order number"), max_length=100, blank=True
     )

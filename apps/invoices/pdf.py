@@ -64,7 +64,13 @@ def epc_qr_data_uri(invoice: Invoice) -> str | None:
 def pdf_context(invoice: Invoice, totals: Totals | None = None) -> dict[str, Any]:
     lines = list(invoice.lines.order_by("position", "id"))
     totals = totals or calculate(lines)
+    from apps.invoices.billing import timesheet_rows
+
     return {
+        "timesheet": [
+            (entry, (Decimal(entry.duration_minutes) / 60).quantize(Decimal("0.01")))
+            for entry in (timesheet_rows(invoice) if invoice.timesheet_appendix else [])
+        ],
         "pdf_static_url": static_url(),
         "invoice": invoice,
         "seller": invoice.seller_data,

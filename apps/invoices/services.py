@@ -387,6 +387,9 @@ def invoice_line_remove(*, actor: Any, line: InvoiceLine) -> None:
         actor=actor,
         changes={k: {"old": v, "new": None} for k, v in snapshot(line, LINE_FIELDS).items()},
     )
+    from apps.invoices.billing import free_time_entries
+
+    free_time_entries([line.pk])
     line.delete()
     for index, remaining in enumerate(invoice.lines.order_by("position", "id"), start=1):
         if remaining.position != index:
@@ -399,13 +402,44 @@ def invoice_line_remove(*, actor: Any, line: InvoiceLine) -> None:
 def invoice_lines_replace(
     *, actor: Any, invoice: Invoice, lines: Iterable[Mapping[str, Any]]
 ) -> calculation.Totals:
-    """Save the line editor: the posted lines replace the draft's lines (audited as one change)."""
+    """Save the line editor: the posted lines become the draft's lines, in that order.
+
+    A posted ``id`` keeps that line (so time entries billed on it stay linked); lines no longer
+    posted are deleted and their time entries freed. Audited as one change.
+    """
+    from apps.invoices.billing import free_time_entries
+
     invoice = _lock(invoice)
     _require_draft(invoice)
-    before = [snapshot(line, LINE_FIELDS) for line in invoice.lines.order_by("position")]
-    invoice.lines.all().delete()
+    existing = {line.pk: line for line in invoice.lines.order_by("position")}
+    before = [snapshot(line, LINE_FIELDS) for line in existing.values()]
+    cleaned_rows = []
     for values in lines:
-        _line_add(invoice=invoice, **values)
+        values = dict(values)
+        line_id = values.pop("id", None)
+        cleaned_rows.append((existing.get(line_id) if line_id else None, values))
+    kept = {line.pk for line, _values in cleaned_rows if line is not None}
+    removed = [pk for pk in existing if pk not in kept]
+    free_time_entries(removed)
+    InvoiceLine.objects.filter(pk__in=removed).delete()
+    # Park the kept lines on free positions first (positions are unique per invoice).
+    offset = 10_000 + len(existing) + len(cleaned_rows)
+    for index, (line, _values) in enumerate(cleaned_rows):
+        if line is not None:
+            InvoiceLine.objects.filter(pk=line.pk).update(position=offset + index)
+    for index, (line, values) in enumerate(cleaned_rows, start=1):
+        if line is None:
+            created = _line_add(invoice=invoice, **values)
+            InvoiceLine.objects.filter(pk=created.pk).update(position=index)
+            continue
+        cleaned = _clean_line_values(values)
+        for name, value in cleaned.items():
+            setattr(line, name, value)
+        line.position = index
+        _check_line_vat(line)
+        line.line_net = calculation.calculate_line(line).net
+        line.full_clean(exclude=["invoice"])
+        line.save()
     totals = _store_totals(invoice)
     after = [snapshot(line, LINE_FIELDS) for line in invoice.lines.order_by("position")]
     if before != after:
@@ -429,21 +463,11 @@ def invoice_delete(*, actor: Any, invoice: Invoice) -> None:
         actor=actor,
         changes={k: {"old": v, "new": None} for k, v in snapshot(invoice, INVOICE_FIELDS).items()},
     )
-    _free_time_entries(invoice)
+    from apps.invoices.billing import free_time_entries
+
+    free_time_entries(list(invoice.lines.values_list("pk", flat=True)))
     invoice.lines.all().delete()
     invoice.delete()
-
-
-def _free_time_entries(invoice: Invoice) -> None:
-    """Deleting a draft frees the time entries billed on its lines (once time tracking exists)."""
-    from django.apps import apps
-
-    try:
-        time_entry = apps.get_model("timetracking", "TimeEntry")
-    except LookupError:
-        return
-    if any(f.name == "invoice_line" for f in time_entry._meta.get_fields()):
-        time_entry.objects.filter(invoice_line__invoice=invoice).update(invoice_line=None)
 
 
 # --- Issuing ------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from apps.invoices.forms import (
 )
 from apps.invoices.models import DocumentType, DunningLetter, Invoice, InvoiceStatus, Payment
 
-LINE_KEYS = ["description", "quantity", "unit", "unit_price", "discount_percent", "vat"]
+LINE_KEYS = ["id", "description", "quantity", "unit", "unit_price", "discount_percent", "vat"]
 EDITOR_PARTIALS = {
     "invoice-form": "form",
     "invoice-editor": "editor",
@@ -176,6 +176,7 @@ def _rows_from_invoice(invoice: Invoice) -> list[LineForm]:
     return [
         LineForm(
             initial={
+                "id": line.pk,
                 "description": line.description,
                 "quantity": line.quantity.normalize(),
                 "unit": line.unit,
@@ -245,6 +246,10 @@ def _editor(
     return render_page(request, "invoices/invoice_form.html", context, partials=EDITOR_PARTIALS)
 
 
+def _without_id(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if key != "id"}
+
+
 def _line_errors(rows: list[LineForm]) -> bool:
     return any(row.is_bound and not row.is_valid() for row in rows)
 
@@ -268,7 +273,7 @@ def invoice_create(request: AuthedRequest) -> HttpResponse:
                 invoice = services.invoice_create(
                     actor=request.user,
                     document_type=form.cleaned_data["document_type"],
-                    lines=[row.line_values() for row in rows],
+                    lines=[_without_id(row.line_values()) for row in rows],
                     **data,
                 )
             except ValidationError as error:

@@ -257,3 +257,23 @@ def test_every_service_writes_the_audit_log():
     services.payment_record(actor=None, invoice=invoice, amount="10.00", date=ISSUE_DATE)
     actions = set(AuditEntry.objects.for_object(invoice).values_list("action", flat=True))
     assert {"create", "status"} <= actions
+
+
+def test_lines_replace_keeps_posted_line_ids_and_drops_the_rest():
+    invoice = draft()
+    first, second = invoice.lines.order_by("position")
+    services.invoice_lines_replace(
+        actor=None,
+        invoice=invoice,
+        lines=[
+            {"id": second.pk, "description": "Zweite zuerst", "quantity": "1", "unit_price": "10"},
+            {"description": "Neu", "quantity": "1", "unit_price": "5"},
+        ],
+    )
+    lines = list(invoice.lines.order_by("position"))
+    assert [line.position for line in lines] == [1, 2]
+    assert lines[0].pk == second.pk
+    assert lines[0].description == "Zweite zuerst"
+    assert not invoice.lines.filter(pk=first.pk).exists()
+    invoice.refresh_from_db()
+    assert invoice.net_total == Decimal("15.00")
