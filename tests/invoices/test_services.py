@@ -266,7 +266,13 @@ def test_lines_replace_keeps_posted_line_ids_and_drops_the_rest():
         actor=None,
         invoice=invoice,
         lines=[
-            {"id": second.pk, "description": "Zweite zuerst", "quantity": "1", "unit_price": "10"},
+            {
+                "id": second.pk,
+                "description": "Zweite zuerst",
+                "quantity": "1",
+                "unit_price": "10",
+                "discount_percent": "0",
+            },
             {"description": "Neu", "quantity": "1", "unit_price": "5"},
         ],
     )
