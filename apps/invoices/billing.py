@@ -30,6 +30,7 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.crm.models import Customer
 from apps.invoices import services
+from apps.invoices.calculation import line_net_amount
 from apps.invoices.models import Invoice, InvoiceLine
 
 GROUPINGS = [
@@ -100,6 +101,11 @@ class LineGroup:
     @property
     def hours(self) -> Decimal:
         return (Decimal(self.minutes) / 60).quantize(HOUR, rounding=ROUND_HALF_UP)
+
+    @property
+    def net(self) -> Decimal:
+        """hours × rate, exactly as the invoice line will compute it."""
+        return line_net_amount(self.hours, self.rate, Decimal(0))
 
 
 def _period_text(start: datetime.date, end: datetime.date) -> str:

@@ -180,3 +180,34 @@ class NotesForm(forms.Form):
     notes = forms.CharField(
         label=_("Internal notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class FromTimeForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False
+    )
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("To"), widget=DateInput())
+    grouping = forms.ChoiceField(label=_("Grouping"), choices=())
+    timesheet = forms.BooleanField(
+        label=_("Attach a timesheet (Leistungsnachweis) to the PDF"), required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        from apps.invoices.billing import GROUPINGS
+
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.order_by("name", "id")
+        self.fields["project"].queryset = Project.objects.order_by("number", "id")
+        self.fields["grouping"].choices = GROUPINGS
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The period cannot end before it starts."))
+        project, customer = data.get("project"), data.get("customer")
+        if project and customer and project.customer_id not in (None, customer.pk):
+            self.add_error("project", _("The project belongs to another customer."))
+        return data

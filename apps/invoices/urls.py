@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.invoice_list, name="invoice_list"),
     path("export/<str:fmt>/", views.invoice_export, name="invoice_export"),
     path("new/", views.invoice_create, name="invoice_create"),
+    path("from-time/", views.invoice_from_time, name="invoice_from_time"),
     path("<int:pk>/", views.invoice_detail, name="invoice_detail"),
     path("<int:pk>/edit/", views.invoice_edit, name="invoice_edit"),
     path("<int:pk>/delete/", views.invoice_delete, name="invoice_delete"),

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,12 +25,13 @@ from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
 from apps.common.permissions import can, object_permission, permission_required_for
 from apps.company.selectors import company_get
-from apps.invoices import dunning, selectors, services
+from apps.invoices import billing, dunning, selectors, services
 from apps.invoices.calculation import calculate
 from apps.invoices.filters import InvoiceFilter
 from apps.invoices.forms import (
     UNIT_CHOICES,
     VAT_CHOICES,
+    FromTimeForm,
     InvoiceForm,
     LineForm,
     NotesForm,
@@ -642,4 +644,79 @@ def dunning_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
         as_attachment=True,
         filename=f"{letter.invoice.number}-M{letter.level}.pdf",
         content_type="application/pdf",
+    )
+
+
+# --- Aus Zeiten abrechnen -----------------------------------------------------------------------
+
+
+def _previous_month() -> tuple[Any, Any]:
+    first_this = timezone.localdate().replace(day=1)
+    end = first_this - timezone.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required_for("invoices.add_invoice")
+def invoice_from_time(request: AuthedRequest) -> HttpResponse:
+    """Pick customer/project and period, see the billable entries, create the draft."""
+    start, end = _previous_month()
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = FromTimeForm(data, initial={"start": start, "end": end, "grouping": "project"})
+    entries: list[Any] = []
+    groups: list[billing.LineGroup] = []
+    available = True
+    status = 200
+    if form.is_bound and form.is_valid():
+        values = form.cleaned_data
+        try:
+            entries = list(
+                billing.billable_entries(
+                    customer=values["customer"],
+                    project=values["project"],
+                    start=values["start"],
+                    end=values["end"],
+                )
+            )
+        except LookupError:
+            available = False
+        groups = billing.group_entries(
+            entries, grouping=values["grouping"], start=values["start"], end=values["end"]
+        )
+        if request.method == "POST" and available:
+            try:
+                invoice = billing.invoice_from_time(
+                    actor=request.user,
+                    customer=values["customer"],
+                    project=values["project"],
+                    start=values["start"],
+                    end=values["end"],
+                    grouping=values["grouping"],
+                    timesheet=values["timesheet"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+                status = 422
+            else:
+                messages.success(request, _("The draft was created from the time entries."))
+                if request.htmx:
+                    return HttpResponseClientRedirect(
+                        reverse_lazy("invoices:invoice_edit", args=[invoice.pk])
+                    )
+                return redirect("invoices:invoice_edit", invoice.pk)
+    elif request.method == "POST":
+        status = 422
+    preview_net = sum((group.net for group in groups), Decimal("0.00"))
+    return render_page(
+        request,
+        "invoices/invoice_from_time.html",
+        {
+            "form": form,
+            "entries": entries,
+            "groups": groups,
+            "preview_net": preview_net,
+            "available": available,
+        },
+        partials={"time-entries": "entries"},
+        status=status,
     )

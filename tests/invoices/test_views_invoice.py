@@ -490,3 +490,17 @@ def test_customer_page_shows_invoice_tab_and_revenue(client_for, accountant):
     response = _htmx(client_for(accountant), "get", url, "customer-tab")
     assert response.status_code == 200
     assert "RE-2026-0001" in response.text
+
+
+def test_invoice_from_time_preview_htmx(client_for, accountant):
+    customer = customer_ready()
+    response = _htmx(
+        client_for(accountant),
+        "get",
+        reverse("invoices:invoice_from_time")
+        + f"?customer={customer.pk}&start=2026-02-01&end=2026-02-28&grouping=project",
+        "time-entries",
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "HX-Request" in response["Vary"]
