@@ -504,3 +504,17 @@ def test_invoice_from_time_preview_htmx(client_for, accountant):
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "HX-Request" in response["Vary"]
+
+
+def test_invoice_from_time_permissions(client_for, accountant, manager, member):
+    url = reverse("invoices:invoice_from_time")
+    assert client_for(accountant).get(url).status_code == 200
+    assert client_for(manager).get(url).status_code == 403
+    assert client_for(member).get(url).status_code == 403
+
+
+def test_invoice_from_time_bad_input_is_422(client_for, accountant):
+    response = client_for(accountant).post(
+        reverse("invoices:invoice_from_time"), {"start": "nonsense", "grouping": "x"}
+    )
+    assert response.status_code == 422
