@@ -207,15 +207,37 @@ def invoice_data_dict(invoice: Invoice, totals: Totals) -> dict[str, Any]:
     return data
 
 
+XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+
+
+def _finish(xml: bytes, *, guideline: str | None = None) -> bytes:
+    """Drop the ``xsi:nil`` lxml.objectify puts on empty elements (the CII XSD forbids it, e.g.
+    on an empty ApplicableHeaderTradeDelivery when only a service period is given), set the
+    guideline (BT-24) if asked, and validate against the official EN 16931 XSD."""
+    root = etree.fromstring(xml)
+    for element in root.iter():
+        element.attrib.pop(XSI_NIL, None)
+    if guideline:
+        node = root.find(
+            "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID",
+            NS,
+        )
+        node.text = guideline
+    etree.cleanup_namespaces(root)
+    xml_check_xsd(root, flavor="factur-x", level="en16931")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _generate(data: dict[str, Any]) -> bytes:
+    # XSD validation after _finish; the schematron needs an external Saxon (XSLT 2) server.
+    return generate_xml(
+        data, flavor="factur-x", level="en16931", check_xsd=False, check_schematron=False
+    )
+
+
 def build_facturx_xml(invoice: Invoice, totals: Totals) -> bytes:
     """Factur-X/ZUGFeRD EN 16931 CII; raises if it is not valid against the official XSD."""
-    return generate_xml(
-        invoice_data_dict(invoice, totals),
-        flavor="factur-x",
-        level="en16931",
-        check_xsd=True,
-        check_schematron=False,  # the schematron needs an external Saxon (XSLT 2) server
-    )
+    return _finish(_generate(invoice_data_dict(invoice, totals)))
 
 
 def build_xrechnung_xml(invoice: Invoice, totals: Totals) -> bytes:
@@ -224,13 +246,4 @@ def build_xrechnung_xml(invoice: Invoice, totals: Totals) -> bytes:
     buyer = invoice.buyer_data
     data["BT-10"] = buyer.get("leitweg_id") or invoice.buyer_reference or buyer.get("number")
     data["BT-23"] = PEPPOL_PROCESS
-    xml = generate_xml(
-        data, flavor="factur-x", level="en16931", check_xsd=False, check_schematron=False
-    )
-    root = etree.fromstring(xml)
-    guideline = root.find(
-        "rsm:ExchangedDocumentContext/ram:GuidelineSpecifiedDocumentContextParameter/ram:ID", NS
-    )
-    guideline.text = XRECHNUNG_GUIDELINE
-    xml_check_xsd(root, flavor="factur-x", level="en16931")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return _finish(_generate(data), guideline=XRECHNUNG_GUIDELINE)

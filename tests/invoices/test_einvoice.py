@@ -92,3 +92,20 @@ def test_reverse_charge_xml_has_category_ae_and_exemption_reason():
     assert _xpath(
         invoice.facturx_xml, "//ram:BuyerTradeParty/ram:SpecifiedTaxRegistration/ram:ID"
     ) == ["FR40303265045"]
+
+
+def test_service_period_invoice_xml_validates():
+    import datetime
+
+    invoice = issued(
+        service_date=None,
+        service_period_start=datetime.date(2026, 2, 1),
+        service_period_end=datetime.date(2026, 2, 28),
+    )
+    for xml in (invoice.facturx_xml, invoice.xrechnung_xml):
+        root = etree.fromstring(xml.encode())
+        assert xml_check_xsd(root, flavor="factur-x", level="en16931")
+        assert "nil" not in xml
+    assert _xpath(invoice.facturx_xml, "//ram:BillingSpecifiedPeriod/ram:StartDateTime/*") == [
+        "20260201"
+    ]
