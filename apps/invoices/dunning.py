@@ -230,9 +230,13 @@ def _remind_account_manager(invoice: Invoice, *, today: datetime.date) -> None:
     except ImportError:
         return
     reminder_create(
-        actor=None,
         owner=manager,
-        title=_("Invoice %(number)s is overdue") % {"number": invoice.number},
-        due_date=today,
         target=invoice,
+        due=today,
+        title=_("Invoice %(number)s is overdue") % {"number": invoice.number},
+        description=_("Due on %(date)s, open %(amount)s €.")
+        % {"date": f"{invoice.due_date:%d.%m.%Y}", "amount": invoice.open_amount},
+        priority="high",
+        created_by=None,
+        source_key=f"invoices:overdue:{invoice.pk}",
     )

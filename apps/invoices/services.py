@@ -3,6 +3,7 @@ sending. Every change is audited; issued documents refuse every change except in
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -716,7 +717,34 @@ def invoice_render_pdf(*, invoice: Invoice) -> Invoice:
         Invoice.objects.filter(pk=invoice.pk).update(
             pdf=invoice.pdf.name, pdf_rendered_at=invoice.pdf_rendered_at
         )
+    _archive_as_document(invoice, content)
     return invoice
+
+
+def _archive_as_document(invoice: Invoice, content: bytes) -> None:
+    """Archive the issued PDF as a Document linked to the invoice (once documents exist).
+
+    The invoice keeps its own immutable copy (``Invoice.pdf``, the XML in the row); the Document
+    makes it appear in the documents module and on the customer's documents tab.
+    """
+    try:
+        from apps.documents.services import DuplicateDocument, document_upload
+    except ImportError:
+        return
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    owner = invoice.issued_by or invoice.created_by
+    if owner is None:
+        return  # documents need an owner; system-issued demo documents keep the invoice copy
+    name = f"{invoice.number}.pdf"
+    with contextlib.suppress(DuplicateDocument):
+        document_upload(
+            uploaded=SimpleUploadedFile(name, content, "application/pdf"),
+            uploaded_by=owner,
+            target=invoice,
+            title=f"{invoice.get_document_type_display()} {invoice.number}",
+            category="invoice",
+        )
 
 
 # --- Payments -----------------------------------------------------------------------------------
