@@ -66,9 +66,22 @@ def test_admin_crm_staff_cannot_open_the_employee_admin(client_for):
 
 
 def test_admin_is_closed_to_employees_without_staff_flag(client_for, member):
-    response = client_for(member).get(reverse("admin:index"))
+    client = client_for(member)
+    response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+    assert client.get(response["Location"]).status_code == 403
+
+
+def test_admin_login_sends_visitors_to_the_one_sign_in_page(client):
+    response = client.get(reverse("admin:login"), {"next": "/admin/employees/"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=/admin/employees/"
+
+
+def test_admin_login_ignores_foreign_next(client):
+    response = client.get(reverse("admin:login"), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("login") + "?next=/admin/"
 
 
 def test_role_admin_refuses_unknown_patterns(client_for, admin):
