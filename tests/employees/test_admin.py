@@ -251,3 +251,22 @@ def test_deleting_a_department_in_the_admin_is_audited(client_for, admin):
     )
     assert response.status_code == 302
     assert AuditEntry.objects.get(action=AuditAction.DELETE).object_repr == "Weg"
+
+
+def test_company_settings_changes_in_the_admin_are_audited(client_for, admin):
+    from apps.company.selectors import company_get
+
+    url = reverse("admin:company_companysettings_change", args=[1])
+    client = client_for(admin)
+    client.get(reverse("admin:company_companysettings_changelist"))
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "logo"}
+    data.update(name="Neue Firma", iban="DE64570501201234567890")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    company = company_get()
+    assert company.name == "Neue Firma"
+    entry = AuditEntry.objects.for_object(company).get(action=AuditAction.UPDATE)
+    assert entry.actor == admin
+    assert entry.changes["name"]["new"] == "Neue Firma"
+    assert entry.changes["iban"] == {"old": "", "new": "DE64570501201234567890"}
