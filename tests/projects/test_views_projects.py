@@ -76,28 +76,28 @@ def test_project_list_filters(client_for, admin):
     department = DepartmentFactory(name="Technik")
     customer = CustomerFactory(name="Müller GmbH")
     ProjectFactory(
-        title="Überfällig",
+        title="Alpha-Verzug",
         deadline=today - timedelta(days=3),
         customer=customer,
         department=department,
         manager=admin,
     )
-    ProjectFactory(title="Erledigt", deadline=today - timedelta(days=3), status="completed")
-    ProjectFactory(title="Geplant", status="planned", deadline=today + timedelta(days=3))
+    ProjectFactory(title="Beta-Fertig", deadline=today - timedelta(days=3), status="completed")
+    ProjectFactory(title="Gamma-Plan", status="planned", deadline=today + timedelta(days=3))
     client = client_for(admin)
     url = reverse("projects:project_list")
 
     def titles(params):  # type: ignore[no-untyped-def]
         text = client.get(url, params).text
-        return {t for t in ("Überfällig", "Erledigt", "Geplant") if t in text}
+        return {t for t in ("Alpha-Verzug", "Beta-Fertig", "Gamma-Plan") if t in text}
 
-    assert titles({"overdue": "true"}) == {"Überfällig"}
-    assert titles({"status": "planned"}) == {"Geplant"}
-    assert titles({"customer": "muller"}) == {"Überfällig"}
-    assert titles({"customer": str(customer.pk)}) == {"Überfällig"}
-    assert titles({"department": department.pk}) == {"Überfällig"}
-    assert titles({"manager": admin.pk}) == {"Überfällig"}
-    assert titles({"q": "gepl"}) == {"Geplant"}
+    assert titles({"overdue": "true"}) == {"Alpha-Verzug"}
+    assert titles({"status": "planned"}) == {"Gamma-Plan"}
+    assert titles({"customer": "muller"}) == {"Alpha-Verzug"}
+    assert titles({"customer": str(customer.pk)}) == {"Alpha-Verzug"}
+    assert titles({"department": department.pk}) == {"Alpha-Verzug"}
+    assert titles({"manager": admin.pk}) == {"Alpha-Verzug"}
+    assert titles({"q": "gamma-pl"}) == {"Gamma-Plan"}
 
 
 def test_project_list_htmx_fragment(client_for, admin):
