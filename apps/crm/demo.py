@@ -182,7 +182,7 @@ def seed(*, size: str, stdout: Any) -> None:
     if missing <= 0:
         stdout.write(f"crm: {existing} demo customers exist, nothing to do")
         return
-    rng = random.Random(4711 + existing)  # noqa: S311 - demo data, not security
+    rng = random.Random(4711 + existing)
     employees = list(Employee.objects.exclude(status=Employee.Status.INACTIVE).order_by("id")[:50])
     prefix = company_get().customer_prefix
     stages = Customer.Stage.values

@@ -60,7 +60,7 @@ def seed(*, size: str, stdout: Any) -> None:
         stdout.write("projects: no demo customers, nothing to do")
         return
     employees = list(Employee.objects.exclude(status=Employee.Status.INACTIVE).order_by("id")[:50])
-    rng = random.Random(815 + existing)  # noqa: S311 - demo data, not security
+    rng = random.Random(815 + existing)
     today = timezone.localdate()
     statuses = Project.Status.values
     prefix = company_get().project_prefix
