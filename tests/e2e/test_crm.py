@@ -68,9 +68,9 @@ def test_customer_to_project_journey(page, e2e_user):
     expect(page.get_by_test_id("stage-qualified")).to_contain_text("Müller Elektrotechnik GmbH")
     page.locator(f"#pipeline-card-{customer.pk}").drag_to(page.get_by_test_id("stage-proposal"))
     expect(page.get_by_test_id("stage-proposal")).to_contain_text("Müller Elektrotechnik GmbH")
-    expect(
-        page.locator(f"#pipeline-card-{customer.pk} select[name=stage]")
-    ).to_have_value("proposal")
+    expect(page.locator(f"#pipeline-card-{customer.pk} select[name=stage]")).to_have_value(
+        "proposal"
+    )
     customer.refresh_from_db()
     assert customer.stage == "proposal"
 
@@ -78,7 +78,9 @@ def test_customer_to_project_journey(page, e2e_user):
     page.goto(f"/crm/customers/{customer.pk}/?tab=projects")
     page.get_by_test_id("customer-new-project").click()
     project_form = page.get_by_test_id("project-form")
-    expect(project_form.get_by_label("Kunde", exact=True)).to_have_value(f"{customer.number} {customer.name}")
+    expect(project_form.get_by_label("Kunde", exact=True)).to_have_value(
+        f"{customer.number} {customer.name}"
+    )
     project_form.get_by_label("Titel:", exact=True).fill("Netzwerk-Modernisierung")
     project_form.get_by_role("button", name="Speichern").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Netzwerk-Modernisierung")
