@@ -64,13 +64,18 @@ def pipeline_board(qs: QuerySet[Customer]) -> list[dict[str, Any]]:
     counts = dict(
         qs.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n")
     )
-    ranked = qs.select_related(None).only(*PIPELINE_CARD_FIELDS).annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("stage")],
-            order_by=[F("updated_at").desc(), F("id").desc()],
+    ranked = (
+        qs.select_related(None)
+        .only(*PIPELINE_CARD_FIELDS)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("updated_at").desc(), F("id").desc()],
+            )
         )
-    ).filter(rank__lte=PIPELINE_COLUMN_LIMIT)
+        .filter(rank__lte=PIPELINE_COLUMN_LIMIT)
+    )
     cards: dict[str, list[Customer]] = {stage: [] for stage in Customer.Stage.values}
     for customer in ranked.order_by("stage", "rank"):
         cards[customer.stage].append(customer)
