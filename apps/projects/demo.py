@@ -7,6 +7,7 @@ Idempotent: demo projects are those of demo customers (``@kunde.example``).
 from __future__ import annotations
 
 import random
+import time
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -47,6 +48,7 @@ BATCH = 2000
 
 
 def seed(*, size: str, stdout: Any) -> None:
+    started = time.monotonic()
     target = SIZES.get(size, SIZES["small"])
     existing = Project.objects.filter(customer__email__endswith=f"@{DEMO_DOMAIN}").count()
     missing = target - existing
@@ -123,4 +125,7 @@ def seed(*, size: str, stdout: Any) -> None:
             object_repr=str(Project._meta.verbose_name_plural),
             message=f"demo data ({size}): {missing} projects",
         )
-    stdout.write(f"projects: {missing} demo projects with members created")
+    stdout.write(
+        f"projects: {missing} demo projects with members created in "
+        f"{time.monotonic() - started:.1f} s"
+    )

@@ -66,7 +66,9 @@ def test_customer_to_project_journey(page, e2e_user):
     card.get_by_label("Phase von Müller Elektrotechnik GmbH").select_option("qualified")
     card.get_by_role("button", name="Verschieben").click()
     expect(page.get_by_test_id("stage-qualified")).to_contain_text("Müller Elektrotechnik GmbH")
-    page.locator(f"#pipeline-card-{customer.pk}").drag_to(page.get_by_test_id("stage-proposal"))
+    with page.expect_response(lambda response: "/move/" in response.url) as moved:
+        page.locator(f"#pipeline-card-{customer.pk}").drag_to(page.get_by_test_id("stage-proposal"))
+    assert moved.value.status == 200
     expect(page.get_by_test_id("stage-proposal")).to_contain_text("Müller Elektrotechnik GmbH")
     expect(page.locator(f"#pipeline-card-{customer.pk} select[name=stage]")).to_have_value(
         "proposal"
