@@ -50,6 +50,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
+            # serialized_rollback: the flush after each browser test would otherwise also wipe
+            # the data migrations' rows (default roles) for the browser tests that follow.
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
