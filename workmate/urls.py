@@ -7,6 +7,7 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.employees.auth_urls")),
+    path("oidc/", include("apps.employees.oidc_urls")),
     path("", include("apps.dashboards.urls")),
     path("employees/", include("apps.employees.urls")),
     path("audit/", include("apps.audit.urls")),
