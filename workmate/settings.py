@@ -360,6 +360,12 @@ AUTHENTICATION_BACKENDS.insert(
     "apps.employees.oidc.OIDCBackend",
 )
 if OIDC_ENABLED:
+    # Signing out is a form POST answered with a redirect to the provider's end-session endpoint;
+    # browsers apply CSP form-action to that redirect, so the provider's origin must be allowed.
+    for _url in (OIDC_ISSUER, OIDC_OP_LOGOUT_ENDPOINT):
+        _origin = "/".join(_url.split("/")[:3]) if "://" in _url else ""
+        if _origin and _origin not in _csp_form_action:
+            _csp_form_action.append(_origin)
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
         "apps.employees.oidc.OIDCSessionRefresh",

@@ -157,6 +157,9 @@ def oidc_provider() -> Iterator[Provider]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
         log.unlink(missing_ok=True)
 
 

@@ -81,7 +81,8 @@ def _settings_in_subprocess(**env: str) -> dict:
     code = (
         "import json, workmate.settings as s; print(json.dumps({'enabled': s.OIDC_ENABLED, "
         "'backends': s.AUTHENTICATION_BACKENDS, 'middleware': s.MIDDLEWARE, "
-        "'secret': s.OIDC_CLIENT_SECRET, 'issuer': s.OIDC_ISSUER}))"
+        "'secret': s.OIDC_CLIENT_SECRET, 'issuer': s.OIDC_ISSUER, "
+        "'form_action': s._csp_form_action}))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith("OIDC_")}
     result = subprocess.run(
@@ -116,6 +117,7 @@ def test_settings_with_sso_do_no_network_io(tmp_path):
     assert values["enabled"] is True
     assert values["issuer"] == "http://127.0.0.1:9"
     assert values["secret"] == "s3cret"
+    assert values["form_action"][-1] == "http://127.0.0.1:9"  # sign-out redirect allowed by CSP
     middleware = values["middleware"]
     assert middleware.index("apps.employees.oidc.OIDCSessionRefresh") == (
         middleware.index("django_htmx.middleware.HtmxMiddleware") + 1
