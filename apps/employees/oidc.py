@@ -446,9 +446,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         if settings.OIDC_PROJECT_ID and settings.OIDC_PROJECT_ID not in audiences:
             raise OIDCLoginError(Reason.WRONG_AUDIENCE, "project id not in aud")
-        trusted = {settings.OIDC_CLIENT_ID, settings.OIDC_PROJECT_ID} - {""}
-        if set(audiences) - trusted:
-            raise OIDCLoginError(Reason.WRONG_AUDIENCE, "untrusted audience in aud")
+        # Zitadel puts the project id next to the client id into "aud"; with several audiences
+        # the token must name this client as the authorized party (OIDC Core 3.1.3.7).
         if len(audiences) > 1 and claims.get("azp") != settings.OIDC_CLIENT_ID:
             raise OIDCLoginError(Reason.WRONG_AUDIENCE, "azp is not this client")
         if nonce is None or claims.get("nonce") != nonce:

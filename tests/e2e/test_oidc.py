@@ -4,6 +4,7 @@ onboarded employee, sign out (at the provider too)."""
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -17,7 +18,19 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 __all__ = ["oidc_provider"]  # the session-wide provider fixture
 
 
-def test_sign_in_with_zitadel_onboards_and_signs_out(page, live_server, settings, oidc_provider):
+@pytest.fixture
+def default_roles(transactional_db):
+    """The default roles of the data migration (a kept test database may have lost them to an
+    earlier transactional test's flush); idempotent."""
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("apps.employees.migrations.0002_default_roles")
+    migration.create_roles(django_apps, None)
+
+
+def test_sign_in_with_zitadel_onboards_and_signs_out(
+    page, live_server, settings, oidc_provider, default_roles
+):
     oidc_provider.reset()
     configure_sso(settings, oidc_provider)
     # Signing out redirects a form POST to the provider: the CSP form-action must allow it (the

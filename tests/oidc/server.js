@@ -12,7 +12,7 @@
 // Test control (loopback only, JSON bodies):
 //   POST /__admin/accounts  {"<login>": {"password": "...", "sub": "...", "claims": {...}}}  replaces
 //   POST /__admin/tamper    changes the next ID tokens like a misbehaving provider:
-//                           {"aud": "x"} {"iss": "x"} {"exp_offset": -600} {"nonce": "x"}
+//                           {"aud": "x"} {"azp": "x"} {"iss": "x"} {"exp_offset": -600} {"nonce": "x"}
 //                           {"alg": "none"} {"key": "unknown"} (a key not in the JWKS)
 //                           {"key": "same-kid"} (another key under the published kid)
 //   POST /__admin/rotate    publishes a new signing key in /jwks and signs with it from now on
@@ -172,6 +172,7 @@ async function rewriteIdToken(idToken, grantedScope) {
     payload.aud = tamper.aud;
     delete payload.azp;
   }
+  if (tamper.azp !== undefined) payload.azp = tamper.azp;
   if (tamper.iss !== undefined) payload.iss = tamper.iss;
   if (tamper.nonce !== undefined) payload.nonce = tamper.nonce;
   if (tamper.exp_offset !== undefined) {

@@ -38,6 +38,7 @@ def assert_refused(browser: SSOBrowser, response, reason: str) -> None:
     [
         ({"aud": "another-client"}, "wrong audience"),
         ({"aud": ["another-client", "workmate"]}, "wrong audience"),  # azp missing → refused
+        ({"aud": ["workmate", "x"], "azp": "another-client"}, "wrong audience"),
         ({"iss": "https://evil.example"}, "wrong issuer"),
         ({"exp_offset": -600}, "expired token"),
         ({"key": "unknown"}, "unknown key"),
@@ -51,6 +52,14 @@ def test_misbehaving_provider_is_refused(sso, erika, tamper, reason):
     browser = SSOBrowser(sso)
     response = browser.login(erika)
     assert_refused(browser, response, reason)
+
+
+def test_project_id_in_aud_without_configured_project_is_accepted(sso, erika):
+    """Zitadel's default ID token: aud = [client id, project id], azp = client id."""
+    sso.tamper(aud=["workmate", sso.project_id], azp="workmate")
+    browser = SSOBrowser(sso)
+    browser.login(erika)
+    assert browser.user_id is not None
 
 
 def test_unknown_key_refetches_the_jwks_exactly_once(sso, erika):
