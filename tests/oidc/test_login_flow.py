@@ -259,3 +259,31 @@ def test_inactive_employee_is_refused_although_the_provider_lets_them_in(sso):
     assert entry.message == "oidc: inactive user"
     page = browser.client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="de")
     assert "Ihr Konto ist deaktiviert" in page.content.decode()
+
+
+def test_changed_email_that_belongs_to_someone_else_is_refused(sso):
+    other = EmployeeFactory(email="taken@example.com")
+    sso.account("erika", **zitadel_claims(sso, email="erika@example.com"))
+    SSOBrowser(sso).login("erika")
+    sso.account("erika", **zitadel_claims(sso, email="taken@example.com"))
+    browser = SSOBrowser(sso)
+    browser.login("erika")
+    assert browser.user_id is None
+    employee = Employee.objects.get(oidc_sub="sub-erika")
+    assert employee.email == "erika@example.com"
+    other.refresh_from_db()
+    assert other.oidc_sub is None
+    failure = AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert failure.message.startswith("oidc: e-mail conflict")
+
+
+def test_session_ends_when_the_employee_is_deactivated(sso):
+    from apps.employees.services import employee_deactivate
+
+    sso.account("erika", **zitadel_claims(sso, email="erika@example.com"))
+    browser = SSOBrowser(sso)
+    browser.login("erika")
+    employee_deactivate(actor=None, employee=Employee.objects.get(oidc_sub="sub-erika"))
+    response = browser.client.get(reverse("dashboards:home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
