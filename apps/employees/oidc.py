@@ -49,6 +49,7 @@ from requests.auth import HTTPBasicAuth
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
+from apps.common.request_context import current_request_info
 from apps.employees.models import Employee, Role
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,8 @@ ZITADEL_ROLES_CLAIM = "urn:zitadel:iam:org:project:roles"
 SIGN_ALGORITHM = "RS256"
 CLOCK_SKEW_SECONDS = 30
 JWKS_CACHE_SECONDS = 3600
+AUDITED_FAILURES_PER_IP = 20
+FAILURE_WINDOW_SECONDS = 300
 
 
 class Reason:
@@ -587,8 +590,24 @@ def _inactive(employee: Employee) -> OIDCLoginError:
     )
 
 
+def _audit_allowed() -> bool:
+    """At most AUDITED_FAILURES_PER_IP refused sign-ins per address and window reach the audit
+    log (the callback URL is public: it must not let anyone flood the hash-chained log)."""
+    info = current_request_info()
+    key = _cache_key("failures", (info.ip if info else None) or "unknown")
+    cache.add(key, 0, FAILURE_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, FAILURE_WINDOW_SECONDS)
+        count = 1
+    return count <= AUDITED_FAILURES_PER_IP
+
+
 def audit_login_failure(error: OIDCLoginError) -> None:
     logger.warning("single sign-on refused: %s", error)
+    if not _audit_allowed():
+        return
     message = f"{error.reason}: {error.detail}" if error.detail else error.reason
     audit_record(
         action=AuditAction.LOGIN_FAILED,
@@ -698,21 +717,21 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
 def provider_logout_url(request: HttpRequest) -> str:
     """Where the browser goes after signing out: the provider's end-session endpoint (with the
     ID token as hint and our login page as post-logout redirect), else our login page."""
-    local = request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL))
+    login_page = resolve_url(settings.LOGOUT_REDIRECT_URL)
     id_token = request.session.get("oidc_id_token")
     if not oidc_enabled() or not id_token:
-        return local
+        return login_page
     try:
         end_session = endpoint("OIDC_OP_LOGOUT_ENDPOINT")
     except OIDCConfigError as error:
         logger.warning("provider sign-out skipped: %s", error)
-        return local
+        return login_page
     if not end_session:
-        return local
+        return login_page
     query = urlencode(
         {
             "id_token_hint": id_token,
-            "post_logout_redirect_uri": local,
+            "post_logout_redirect_uri": request.build_absolute_uri(login_page),
             "client_id": settings.OIDC_CLIENT_ID,
         }
     )

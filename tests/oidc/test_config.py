@@ -264,3 +264,41 @@ def test_duplicate_idp_key_is_a_form_error(superuser_client):
     assert response.status_code == 200
     marketing.refresh_from_db()
     assert marketing.idp_role_key == "marketing"
+
+
+# --- Persona × URL ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sso_settings(settings):
+    settings.OIDC_ENABLED = True
+    settings.OIDC_CLIENT_ID = "app"
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "https://idp.example/authorize"
+    settings.OIDC_OP_LOGOUT_ENDPOINT = ""
+    settings.OIDC_ISSUER = "https://idp.example"
+    return settings
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", [None, "member", "admin", "outsider"])
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("get", "/oidc/authenticate/", (302, "https://idp.example/authorize?")),
+        ("get", "/oidc/callback/?code=a&state=b", (302, "/accounts/login/")),
+        ("get", "/oidc/logout/", (405, "")),
+        ("post", "/oidc/logout/", (302, "/accounts/login/")),
+    ],
+)
+def test_sso_urls_for_every_persona(
+    request, sso_settings, client_for, persona, method, path, expected
+):
+    user = request.getfixturevalue(persona) if persona else None
+    client = client_for(user)
+    response = getattr(client, method)(path)
+    status, location = expected
+    assert response.status_code == status
+    if location:
+        assert response["Location"].startswith(location)
+    if method == "post":
+        assert "_auth_user_id" not in client.session

@@ -175,3 +175,14 @@ def test_explicit_endpoints_need_no_discovery(settings, sso, erika):
     browser.login(erika)
     assert browser.user_id is not None
     assert sso.stats()["discovery"] == 0
+
+
+def test_refusals_from_one_address_cannot_flood_the_audit_log(sso):
+    from apps.employees.oidc import AUDITED_FAILURES_PER_IP
+
+    browser = SSOBrowser(sso)
+    for _ in range(AUDITED_FAILURES_PER_IP + 5):
+        response = browser.client.get("/oidc/callback/?code=x&state=forged")
+        assert response["Location"] == reverse("login")
+    failures = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).count()
+    assert failures == AUDITED_FAILURES_PER_IP
