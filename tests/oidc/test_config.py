@@ -302,3 +302,41 @@ def test_sso_urls_for_every_persona(
         assert response["Location"].startswith(location)
     if method == "post":
         assert "_auth_user_id" not in client.session
+
+
+# --- System checks ----------------------------------------------------------------------------------
+
+
+def _check_ids(settings, **values):
+    from apps.employees.checks import oidc_configuration
+
+    for name, value in values.items():
+        setattr(settings, name, value)
+    return {issue.id for issue in oidc_configuration()}
+
+
+def test_checks_pass_without_sso(settings):
+    assert _check_ids(settings, OIDC_ISSUER="", OIDC_CLIENT_ID="", OIDC_ENABLED=False) == set()
+
+
+def test_checks_find_half_configured_and_insecure_sso(settings):
+    assert "employees.E001" in _check_ids(
+        settings, OIDC_ISSUER="https://idp.example", OIDC_CLIENT_ID=""
+    )
+    assert "employees.E002" in _check_ids(settings, OIDC_ISSUER="idp.example", OIDC_CLIENT_ID="a")
+    ids = _check_ids(settings, OIDC_ISSUER="http://idp.example", OIDC_CLIENT_ID="a", DEBUG=False)
+    assert "employees.W001" in ids
+    assert "employees.W001" not in _check_ids(settings, OIDC_ISSUER="http://127.0.0.1:8080")
+
+
+def test_check_warns_without_any_fallback_login(settings):
+    ids = _check_ids(
+        settings,
+        OIDC_ISSUER="https://idp.example",
+        OIDC_CLIENT_ID="a",
+        OIDC_ENABLED=True,
+        LOCAL_LOGIN_ENABLED=False,
+        LOCAL_LOGIN_BREAK_GLASS=False,
+    )
+    assert ids == {"employees.W002"}
+    assert _check_ids(settings, LOCAL_LOGIN_BREAK_GLASS=True) == set()
