@@ -281,12 +281,13 @@ class OIDCBackend(OIDCAuthenticationBackend):
         if not code:
             return None
         try:
-            user, _claims = self.authenticate_code(
+            user, _claims, id_token = self.authenticate_code(
                 request, code=code, nonce=nonce, code_verifier=code_verifier
             )
         except OIDCLoginError as error:
             audit_login_failure(error)
             return None
+        self.store_tokens(None, id_token)
         return user
 
     def get_user(self, user_id: Any) -> Employee | None:
@@ -316,8 +317,9 @@ class OIDCBackend(OIDCAuthenticationBackend):
         code: str,
         nonce: str | None,
         code_verifier: str | None,
-    ) -> tuple[Employee, dict[str, Any]]:
-        """Redeem the code, check the ID token, find or onboard the employee (or raise)."""
+    ) -> tuple[Employee, dict[str, Any], str]:
+        """Redeem the code, check the ID token, find or onboard the employee (or raise).
+        Returns the employee, the ID token's claims and the ID token."""
         self.request = request
         try:
             token_endpoint = endpoint("OIDC_OP_TOKEN_ENDPOINT")
@@ -338,8 +340,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
             raise OIDCLoginError(Reason.TOKEN_ERROR, "no id_token in the token response")
         claims = self.verify_token(id_token, nonce=nonce)
         user = self.get_or_create_user(access_token, id_token, claims)
-        self.store_tokens(access_token, id_token)
-        return user, claims
+        return user, claims, id_token
 
     def get_token(self, payload: dict[str, Any], token_endpoint: str = "") -> dict[str, Any]:  # type: ignore[override]
         secret = settings.OIDC_CLIENT_SECRET
@@ -677,7 +678,7 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
         # parallel tabs' changes are not overwritten.
         request.session = request.session.__class__(request.session.session_key)
         try:
-            user, claims = OIDCBackend().authenticate_code(
+            user, claims, id_token = OIDCBackend().authenticate_code(
                 request,
                 code=code,
                 nonce=entry.get("nonce"),
@@ -688,14 +689,17 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
                 auth.logout(request)
             return self._failure(error)
         self.user = user
+        next_url = self.success_url  # read first: signing in another user flushes the session
         if not (request.user.is_authenticated and request.user.pk == user.pk):
             user.backend = BACKEND_PATH  # the audit log's sign-in entry names the method
             auth.login(request, user, backend=BACKEND_PATH)
+        # Kept for the end-session request's id_token_hint (never the access token).
+        request.session["oidc_id_token"] = id_token
         lifetime = settings.OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS
         request.session["oidc_id_token_expiration"] = min(
             float(claims["exp"]), time.time() + lifetime
         )
-        return HttpResponseRedirect(self.success_url)
+        return HttpResponseRedirect(next_url)
 
     @property
     def success_url(self) -> str:

@@ -287,3 +287,16 @@ def test_session_ends_when_the_employee_is_deactivated(sso):
     response = browser.client.get(reverse("dashboards:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_sso_after_another_users_session_keeps_token_and_next_page(sso):
+    other = EmployeeFactory()
+    sso.account("erika", **zitadel_claims(sso, email="erika@example.com"))
+    browser = SSOBrowser(sso)
+    browser.client.force_login(other, backend="apps.employees.backends.RoleBackend")
+    response = browser.login("erika", next_url="/employees/")
+    employee = Employee.objects.get(oidc_sub="sub-erika")
+    assert browser.user_id == str(employee.pk)
+    assert response["Location"] == "/employees/"
+    assert browser.client.session["oidc_id_token"]
+    assert browser.client.session["oidc_id_token_expiration"] > 0
