@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Info, Tags, Warning, register
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -16,11 +16,13 @@ def oidc_configuration(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     issues: list[Any] = []
     issuer, client_id = settings.OIDC_ISSUER, settings.OIDC_CLIENT_ID
     if bool(issuer) != bool(client_id):
+        # Information only: docker-compose sets the issuer before Zitadel has issued a client id,
+        # and WorkmateOS starts (password sign-in) and passes check --deploy meanwhile.
         issues.append(
-            Error(
-                "Single sign-on is half configured: set both OIDC_ISSUER and OIDC_CLIENT_ID "
-                "(or neither).",
-                id="employees.E001",
+            Info(
+                "Single sign-on is off because it is half configured: set both OIDC_ISSUER and "
+                "OIDC_CLIENT_ID (or neither).",
+                id="employees.I001",
             )
         )
     if issuer:

@@ -320,7 +320,7 @@ def test_checks_pass_without_sso(settings):
 
 
 def test_checks_find_half_configured_and_insecure_sso(settings):
-    assert "employees.E001" in _check_ids(
+    assert "employees.I001" in _check_ids(
         settings, OIDC_ISSUER="https://idp.example", OIDC_CLIENT_ID=""
     )
     assert "employees.E002" in _check_ids(settings, OIDC_ISSUER="idp.example", OIDC_CLIENT_ID="a")
