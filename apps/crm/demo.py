@@ -8,6 +8,7 @@ Idempotent: demo customers carry e-mails ``@kunde.example``; nothing happens onc
 from __future__ import annotations
 
 import random
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -176,13 +177,14 @@ def _ascii(value: str) -> str:
 
 
 def seed(*, size: str, stdout: Any) -> None:
+    started = time.monotonic()
     target, contacts_each = SIZES.get(size, SIZES["small"])
     existing = Customer.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").count()
     missing = target - existing
     if missing <= 0:
         stdout.write(f"crm: {existing} demo customers exist, nothing to do")
         return
-    rng = random.Random(4711 + existing)  # noqa: S311 - demo data, not security
+    rng = random.Random(4711 + existing)
     employees = list(Employee.objects.exclude(status=Employee.Status.INACTIVE).order_by("id")[:50])
     prefix = company_get().customer_prefix
     stages = Customer.Stage.values
@@ -282,4 +284,6 @@ def seed(*, size: str, stdout: Any) -> None:
             object_repr=str(Customer._meta.verbose_name_plural),
             message=f"demo data ({size}): {created} customers",
         )
-    stdout.write(f"crm: {created} demo customers with contacts created")
+    stdout.write(
+        f"crm: {created} demo customers with contacts created in {time.monotonic() - started:.1f} s"
+    )

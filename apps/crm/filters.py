@@ -1,7 +1,8 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from apps.crm.forms import active_employees
+from apps.common.widgets import FastSelect
+from apps.crm.forms import account_managers
 from apps.crm.models import Customer
 from apps.crm.selectors import customer_search
 
@@ -23,7 +24,7 @@ class CustomerFilter(TotalOrderMixin, django_filters.FilterSet):
     type = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Type.choices)
     stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Customer.Stage.choices)
     account_manager = django_filters.ModelChoiceFilter(
-        label=_("Account manager"), queryset=active_employees()
+        label=_("Account manager"), queryset=account_managers(), widget=FastSelect
     )
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact", max_length=100)
     ordering = django_filters.OrderingFilter(
@@ -58,7 +59,7 @@ class PipelineFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     type = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Type.choices)
     account_manager = django_filters.ModelChoiceFilter(
-        label=_("Account manager"), queryset=active_employees()
+        label=_("Account manager"), queryset=account_managers(), widget=FastSelect
     )
 
     class Meta:

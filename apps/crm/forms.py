@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.widgets import FastSelect
 from apps.crm.models import Activity, Contact, Customer
 from apps.employees.models import Employee
 
@@ -18,6 +20,13 @@ def active_employees() -> Any:
     return Employee.objects.exclude(status=Employee.Status.INACTIVE).order_by(
         "last_name", "first_name", "id"
     )
+
+
+def account_managers() -> Any:
+    """Employees who look after at least one customer (the filter's choices)."""
+    return Employee.objects.filter(
+        Exists(Customer.objects.filter(account_manager=OuterRef("pk")))
+    ).order_by("last_name", "first_name", "id")
 
 
 class CustomerForm(forms.ModelForm):
@@ -43,7 +52,7 @@ class CustomerForm(forms.ModelForm):
             "account_manager",
             "notes",
         ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3}), "account_manager": FastSelect}
         help_texts = {
             "vat_id": _("e.g. DE123456789"),
             "leitweg_id": _(

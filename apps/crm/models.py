@@ -97,6 +97,7 @@ class Customer(TimeStampedModel):
             models.Index(Upper("city"), name="crm_customer_city_upper_idx"),
             models.Index(Lower("email"), name="crm_customer_email_idx"),
             models.Index(fields=["vat_id"], name="crm_customer_vat_idx"),
+            models.Index(fields=["stage", "-updated_at", "-id"], name="crm_customer_pipeline_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,8 @@ from apps.crm.models import Activity, Contact, Customer
 from apps.crm.registry import CustomerRevenue, TimelineEvent, revenue_sources, timeline_sources
 from apps.crm.search import search_terms
 
-PIPELINE_COLUMN_LIMIT = 50
+PIPELINE_COLUMN_LIMIT = 25
+PIPELINE_CARD_FIELDS = ["id", "number", "name", "city", "stage", "status", "updated_at"]
 
 
 def customers_for_user(user: Any) -> QuerySet[Customer]:
@@ -63,13 +64,18 @@ def pipeline_board(qs: QuerySet[Customer]) -> list[dict[str, Any]]:
     counts = dict(
         qs.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n")
     )
-    ranked = qs.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("stage")],
-            order_by=[F("updated_at").desc(), F("id").desc()],
+    ranked = (
+        qs.select_related(None)
+        .only(*PIPELINE_CARD_FIELDS)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("updated_at").desc(), F("id").desc()],
+            )
         )
-    ).filter(rank__lte=PIPELINE_COLUMN_LIMIT)
+        .filter(rank__lte=PIPELINE_COLUMN_LIMIT)
+    )
     cards: dict[str, list[Customer]] = {stage: [] for stage in Customer.Stage.values}
     for customer in ranked.order_by("stage", "rank"):
         cards[customer.stage].append(customer)

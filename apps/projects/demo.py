@@ -7,6 +7,7 @@ Idempotent: demo projects are those of demo customers (``@kunde.example``).
 from __future__ import annotations
 
 import random
+import time
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -47,6 +48,7 @@ BATCH = 2000
 
 
 def seed(*, size: str, stdout: Any) -> None:
+    started = time.monotonic()
     target = SIZES.get(size, SIZES["small"])
     existing = Project.objects.filter(customer__email__endswith=f"@{DEMO_DOMAIN}").count()
     missing = target - existing
@@ -60,7 +62,7 @@ def seed(*, size: str, stdout: Any) -> None:
         stdout.write("projects: no demo customers, nothing to do")
         return
     employees = list(Employee.objects.exclude(status=Employee.Status.INACTIVE).order_by("id")[:50])
-    rng = random.Random(815 + existing)  # noqa: S311 - demo data, not security
+    rng = random.Random(815 + existing)
     today = timezone.localdate()
     statuses = Project.Status.values
     prefix = company_get().project_prefix
@@ -123,4 +125,7 @@ def seed(*, size: str, stdout: Any) -> None:
             object_repr=str(Project._meta.verbose_name_plural),
             message=f"demo data ({size}): {missing} projects",
         )
-    stdout.write(f"projects: {missing} demo projects with members created")
+    stdout.write(
+        f"projects: {missing} demo projects with members created in "
+        f"{time.monotonic() - started:.1f} s"
+    )

@@ -2,11 +2,12 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.widgets import FastSelect
 from apps.crm.filters import TotalOrderMixin
 from apps.crm.search import search_terms
 from apps.employees.models import Department
 from apps.projects import selectors
-from apps.projects.forms import active_employees
+from apps.projects.forms import project_managers
 from apps.projects.models import Project
 
 
@@ -17,10 +18,10 @@ class ProjectFilter(TotalOrderMixin, django_filters.FilterSet):
         label=_("Customer"), method="filter_customer", max_length=200
     )
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=Department.objects.order_by("name")
+        label=_("Department"), queryset=Department.objects.order_by("name"), widget=FastSelect
     )
     manager = django_filters.ModelChoiceFilter(
-        label=_("Project manager"), queryset=active_employees()
+        label=_("Project manager"), queryset=project_managers(), widget=FastSelect
     )
     overdue = django_filters.BooleanFilter(
         label=_("Overdue"),

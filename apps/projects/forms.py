@@ -3,8 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.widgets import FastSelect
 from apps.crm.models import Customer
 from apps.employees.models import Department, Employee
 from apps.projects.models import Project
@@ -12,6 +14,13 @@ from apps.projects.models import Project
 
 def active_employees() -> Any:
     return Employee.objects.exclude(status=Employee.Status.INACTIVE).order_by(
+        "last_name", "first_name", "id"
+    )
+
+
+def project_managers() -> Any:
+    """Employees who manage at least one project (the filter's choices)."""
+    return Employee.objects.filter(Exists(Project.objects.filter(manager=OuterRef("pk")))).order_by(
         "last_name", "first_name", "id"
     )
 
@@ -76,6 +85,8 @@ class ProjectForm(forms.ModelForm):
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 4}),
+            "department": FastSelect,
+            "manager": FastSelect,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -102,7 +113,9 @@ class ProjectForm(forms.ModelForm):
 
 
 class MemberAddForm(forms.Form):
-    employee = forms.ModelChoiceField(label=_("Employee"), queryset=Employee.objects.none())
+    employee = forms.ModelChoiceField(
+        label=_("Employee"), queryset=Employee.objects.none(), widget=FastSelect
+    )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -62,13 +62,13 @@ def test_import_skips_duplicates_by_email_and_vat_id_in_db_and_file():
     ContactFactory(email="kontakt@example.com")
     CustomerFactory(vat_id="DE136695976")
     raw = (
-        "Name;E-Mail;USt-IdNr;Nachname;Kontakt E-Mail\n"
-        "A;VORHANDEN@example.com;;;\n"
-        "B;neu@example.com;;Meier;kontakt@example.com\n"
-        "C;;DE 136 695 976;;\n"
-        "D;doppelt@example.com;;;\n"
-        "E;doppelt@example.com;;;\n"
-    ).encode()
+        b"Name;E-Mail;USt-IdNr;Nachname;Kontakt E-Mail\n"
+        b"A;VORHANDEN@example.com;;;\n"
+        b"B;neu@example.com;;Meier;kontakt@example.com\n"
+        b"C;;DE 136 695 976;;\n"
+        b"D;doppelt@example.com;;;\n"
+        b"E;doppelt@example.com;;;\n"
+    )
     result = customers_import(raw=raw, actor=None, dry_run=True)
     assert [(row.name, row.status) for row in result.rows] == [
         ("A", "skip"),
