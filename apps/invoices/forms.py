@@ -187,8 +187,8 @@ class FromTimeForm(forms.Form):
     project = forms.ModelChoiceField(
         label=_("Project"), queryset=Project.objects.none(), required=False
     )
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("To"), widget=DateInput())
+    start = forms.DateField(label=_("Start date"), widget=DateInput())
+    end = forms.DateField(label=_("End date"), widget=DateInput())
     grouping = forms.ChoiceField(label=_("Grouping"), choices=())
     timesheet = forms.BooleanField(
         label=_("Attach a timesheet (Leistungsnachweis) to the PDF"), required=False
