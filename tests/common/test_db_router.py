@@ -5,7 +5,7 @@ from apps.common.db_router import PrimaryReplicaRouter
 from apps.employees.models import Employee
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_reads_go_to_the_replica_outside_transactions():
     assert PrimaryReplicaRouter().db_for_read(Employee) == "replica"
 
