@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.common.models import TimeStampedModel
 from apps.common.validators import validate_vat_id
+from apps.documents.mixins import CarriesAttachments
 
 
-class Customer(TimeStampedModel):
+class Customer(CarriesAttachments, TimeStampedModel):
     class Type(models.TextChoices):
         B2B = "b2b", _("business (B2B)")
         B2C = "b2c", _("consumer (B2C)")

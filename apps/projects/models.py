@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.common.models import TimeStampedModel
+from apps.documents.mixins import CarriesAttachments
 
 
-class Project(TimeStampedModel):
+class Project(CarriesAttachments, TimeStampedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         IN_PROGRESS = "in_progress", _("in progress")
