@@ -195,9 +195,9 @@ def sanitize_file_name(raw: str | None) -> str:
     name = unicodedata.normalize("NFC", raw or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(
-        " " if unicodedata.category(ch) in {"Zs"} else ch
+        " " if ch in "\t\r\n\v\f" or unicodedata.category(ch) in {"Zs", "Zl", "Zp"} else ch
         for ch in name
-        if unicodedata.category(ch) not in _NAME_DROP_CATEGORIES
+        if ch in "\t\r\n\v\f" or unicodedata.category(ch) not in _NAME_DROP_CATEGORIES
     )
     name = re.sub(r"\s+", " ", name).strip().lstrip(".").strip()
     name = name.strip(" .") if name.endswith(".") else name

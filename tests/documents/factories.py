@@ -26,7 +26,9 @@ def make_document(
     """A stored document created through the upload service (unique content by default)."""
     n = next(_counter)
     return document_upload(
-        uploaded=SimpleUploadedFile(name or f"dokument-{n}.pdf", content or minimal_pdf(f"Dokument {n}")),
+        uploaded=SimpleUploadedFile(
+            name or f"dokument-{n}.pdf", content or minimal_pdf(f"Dokument {n}")
+        ),
         uploaded_by=owner,
         target=target,
         confidential=confidential,

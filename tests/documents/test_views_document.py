@@ -127,7 +127,9 @@ def test_delete_removes_row_and_file(admin, client_for):
     assert AuditEntry.objects.filter(action=AuditAction.DELETE, object_id=str(document.pk)).exists()
 
 
-def test_delete_removes_the_stored_file_after_commit(admin, client_for, django_capture_on_commit_callbacks):
+def test_delete_removes_the_stored_file_after_commit(
+    admin, client_for, django_capture_on_commit_callbacks
+):
     document = make_document(owner=admin)
     storage, key = document.file.storage, document.file.name
     with django_capture_on_commit_callbacks(execute=True):
@@ -301,7 +303,11 @@ def test_edit_document(admin, client_for):
     )
     assert response.status_code == 302
     document.refresh_from_db()
-    assert (document.title, document.category, document.confidential) == ("Neuer Titel", "invoice", True)
+    assert (document.title, document.category, document.confidential) == (
+        "Neuer Titel",
+        "invoice",
+        True,
+    )
 
 
 def test_edit_with_bad_category_is_422(admin, client_for):
