@@ -63,3 +63,13 @@ def target_label(obj: models.Model | None, fallback: str = "") -> str:
     if obj is None:
         return fallback
     return f"{str(obj._meta.verbose_name).capitalize()}: {obj}"[:300]
+
+
+def target_url(obj: models.Model, fallback: str) -> str:
+    """Where to go back to after a non-htmx action: the record's page, else ``fallback``."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return str(obj.get_absolute_url())  # type: ignore[attr-defined]
+    except (AttributeError, NoReverseMatch):
+        return fallback

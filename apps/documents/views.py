@@ -37,7 +37,7 @@ from apps.documents import selectors, services
 from apps.documents.filters import DocumentFilter
 from apps.documents.forms import DocumentEditForm, LinkForm, ShareForm, UploadOptionsForm
 from apps.documents.models import Document
-from apps.documents.targets import target_permission
+from apps.documents.targets import target_permission, target_url
 from apps.documents.uploads import OVERSIZE_ATTR, DocumentUploadHandler
 from apps.documents.validation import EXTENSION_FOR_MIME, file_extension
 from apps.employees.models import Employee
@@ -98,6 +98,14 @@ def _render_panel(
         partials={PANEL_ID: "panel"},
         status=status,
     )
+
+
+def _back(request: AuthedRequest, target: models.Model) -> str:
+    panel = reverse(
+        "documents:document_panel",
+        args=[ContentType.objects.get_for_model(target).pk, target.pk],
+    )
+    return target_url(target, panel)
 
 
 # --- Library ------------------------------------------------------------------------------------
@@ -169,7 +177,7 @@ def _document_upload(request: AuthedRequest, target: models.Model) -> HttpRespon
         for outcome in outcomes:
             level = messages.ERROR if outcome.error else messages.SUCCESS
             messages.add_message(request, level, _outcome_text(outcome))
-        return redirect(target.get_absolute_url())  # type: ignore[attr-defined]
+        return redirect(_back(request, target))
     return _render_panel(request, target, outcomes=outcomes, status=200 if succeeded else 422)
 
 
@@ -234,7 +242,7 @@ def document_link(request: AuthedRequest, target: models.Model) -> HttpResponse:
     services.document_link(document=document, target=target, actor=request.user)
     if not request.htmx:
         messages.success(request, _("The document was linked."))
-        return redirect(target.get_absolute_url())  # type: ignore[attr-defined]
+        return redirect(_back(request, target))
     return _render_panel(request, target)
 
 
@@ -252,7 +260,7 @@ def document_unlink(request: AuthedRequest, target: models.Model, document_pk: i
     services.document_unlink(link=link, actor=request.user)
     if not request.htmx:
         messages.success(request, _("The document was removed from this record."))
-        return redirect(target.get_absolute_url())  # type: ignore[attr-defined]
+        return redirect(_back(request, target))
     return _render_panel(request, target)
 
 

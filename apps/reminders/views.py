@@ -21,7 +21,7 @@ from icalendar import Calendar, Event
 from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
 from apps.common.permissions import login_only, object_permission, public
-from apps.documents.targets import target_permission
+from apps.documents.targets import target_permission, target_url
 from apps.reminders import selectors, services
 from apps.reminders.forms import ReminderForm, SnoozeForm
 from apps.reminders.models import CalendarToken, Reminder
@@ -65,6 +65,13 @@ def calendar_token_renew(request: AuthedRequest) -> HttpResponse:
         {"feed_url": _feed_url(request, token), "groups": None},
         partials={"calendar-feed": "feed"},
     )
+
+
+def _back(target: models.Model) -> str:
+    panel = reverse(
+        "reminders:reminder_panel", args=[ContentType.objects.get_for_model(target).pk, target.pk]
+    )
+    return target_url(target, panel)
 
 
 # --- Record panel -------------------------------------------------------------------------------
@@ -122,11 +129,11 @@ def reminder_create(request: AuthedRequest, target: models.Model) -> HttpRespons
         else:
             if not request.htmx:
                 messages.success(request, _("The reminder was saved."))
-                return redirect(target.get_absolute_url())  # type: ignore[attr-defined]
+                return redirect(_back(target))
             return _render_panel(request, target)
     if not request.htmx:
         messages.error(request, _("The reminder could not be saved: please check the fields."))
-        return redirect(target.get_absolute_url())  # type: ignore[attr-defined]
+        return redirect(_back(target))
     return _render_panel(request, target, form=form, status=422)
 
 

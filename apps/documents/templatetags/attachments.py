@@ -22,3 +22,14 @@ def filesize_short(value: int) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}".replace(".", ",")
         size /= 1024
     return f"{size:.1f} GB"
+
+
+@register.filter
+def record_url(obj: Any) -> str:
+    """The record's URL, or "" for a model without a (reachable) detail page."""
+    from django.urls import NoReverseMatch
+
+    try:
+        return obj.get_absolute_url() if obj is not None else ""
+    except (AttributeError, NoReverseMatch):
+        return ""
