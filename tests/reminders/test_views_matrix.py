@@ -59,7 +59,9 @@ def test_permission_matrix(request, client_for, name, persona):
         "calendar_feed": ("get", reverse("reminders:calendar_feed", args=[token]), None),
     }[name]
     client = client_for(user)
-    response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+    response = (
+        getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+    )
     expected = MATRIX[name][PERSONAS.index(persona)]
     assert response.status_code == expected, (name, persona, response.status_code)
 
