@@ -32,7 +32,7 @@ class Reminder(TimeStampedModel):
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
         on_delete=models.CASCADE,
-        related_name="reminders",
+        related_name="owned_reminders",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -155,7 +155,7 @@ def test_same_content_is_stored_once_and_offered_for_linking(admin, client_for):
     assert response.status_code == 200
     assert Document.objects.count() == 1
     existing = Document.objects.get()
-    assert "already stored" in response.text or "bereits gespeichert" in response.text
+    assert 'data-outcome="duplicate"' in response.text
     assert existing.get_absolute_url() in response.text
     assert reverse("documents:document_link", args=panel_args(second)) in response.text
     assert not DocumentLink.objects.filter(object_id=second.pk).exists()
@@ -318,3 +318,14 @@ def test_edit_with_bad_category_is_422(admin, client_for):
     )
     assert response.status_code == 422
     assert "<html" not in response.text
+
+
+def test_carriers_expose_generic_relations(admin):
+    from tests.reminders.factories import make_reminder
+
+    customer = CustomerFactory()
+    document = make_document(owner=admin, target=customer)
+    reminder = make_reminder(owner=admin, target=customer)
+    assert [link.document for link in customer.document_links.all()] == [document]
+    assert list(customer.reminders.all()) == [reminder]
+    assert list(admin.owned_reminders.all()) == [reminder]
