@@ -38,14 +38,16 @@ class DocumentUploadHandler(FileUploadHandler):
         boundary: Any,
         encoding: Any = None,
     ) -> None:
-        # A request that cannot possibly be valid is cut off before any byte is read.
+        # A request that cannot possibly be valid is cut off at its first file (StopUpload is
+        # only caught by the parser inside its loop, so it is raised from new_file).
         ceiling = self.max_bytes * settings.DOCUMENT_MAX_FILES_PER_UPLOAD + 1024 * 1024
-        if content_length > ceiling:
+        self.request_too_large = content_length > ceiling
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        if getattr(self, "request_too_large", False):
             if self.request is not None:
                 getattr(self.request, OVERSIZE_ATTR).append("*")
             raise StopUpload(connection_reset=True)
-
-    def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.hasher = hashlib.sha256()
         self.size = 0

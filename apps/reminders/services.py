@@ -207,10 +207,17 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> DigestResult:
     for owner_id in owner_ids:
         try:
             with transaction.atomic():
-                locked = _due_for_owner(owner_id, now).select_for_update(
-                    skip_locked=connection_supports_skip_locked()
+                # Lock the due rows (a parallel run skips them), then load them with joins.
+                locked = list(
+                    _due_for_owner(owner_id, now)
+                    .select_for_update(skip_locked=connection_supports_skip_locked())
+                    .values_list("pk", flat=True)
                 )
-                batch = list(locked.select_related("owner", "content_type"))
+                batch = list(
+                    Reminder.objects.filter(pk__in=locked)
+                    .select_related("owner", "content_type")
+                    .order_by("remind_at", "id")
+                )
                 if not batch:
                     continue
                 owner = batch[0].owner

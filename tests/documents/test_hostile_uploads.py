@@ -282,3 +282,11 @@ def test_upload_requires_the_csrf_token(admin):
     )
     assert accepted.status_code == 200
     assert Document.objects.count() == 1
+
+
+@override_settings(DOCUMENT_MAX_BYTES=100, DOCUMENT_MAX_FILES_PER_UPLOAD=1)
+def test_request_larger_than_any_valid_upload_is_cut_off_before_reading(admin, client_for):
+    response = post_upload(client_for(admin), admin, [("riesig.txt", b"a" * (1024 * 1024 + 500))])
+    assert response.status_code == 422
+    assert 'role="alert"' in response.text
+    assert not Document.objects.exists()

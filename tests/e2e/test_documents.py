@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from apps.documents.models import Document
-from apps.documents.samples import minimal_pdf
+from apps.documents.samples import minimal_pdf, minimal_png
 from apps.reminders.models import Reminder
 from tests.e2e.conftest import login
 
@@ -58,13 +58,20 @@ def test_attach_pdf_by_drag_and_drop_preview_and_remind(page, e2e_user):
     zone.dispatch_event("drop", {"dataTransfer": transfer})
 
     expect(documents.locator("[data-testid=upload-outcomes]")).to_contain_text("wurde hochgeladen")
-    row = documents.locator("[data-testid=document-table] tbody tr")
+    row = documents.locator("[data-testid=document-table] tbody tr", has_text="Rahmenvertrag")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Rahmenvertrag")
     expect(row).to_contain_text("Sonstiges")
-    document = Document.objects.get()
+    document = Document.objects.get(mime_type="application/pdf")
     assert document.mime_type == "application/pdf"
     assert "Rahmenvertrag" not in document.file.name
+
+    # The file picker path: choosing a file uploads it right away (same htmx form).
+    documents.locator("input[type=file]").set_input_files(
+        {"name": "Logo.png", "mimeType": "image/png", "buffer": minimal_png()}
+    )
+    expect(documents.locator("[data-testid=document-table] tbody tr")).to_have_count(2)
+    expect(documents).to_contain_text("Logo")
 
     # Preview: the detail page frames the inline view (same origin, PDF content type).
     inline_url = reverse("documents:document_inline", args=[document.pk])
