@@ -5,9 +5,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.attachments import CarriesAttachments
 from apps.common.models import TimeStampedModel
 from apps.common.validators import validate_vat_id
-from apps.documents.mixins import CarriesAttachments
 
 
 class Customer(CarriesAttachments, TimeStampedModel):

@@ -1,5 +1,5 @@
 """Documents (SPEC §5): files stored under a random key, deduplicated by SHA-256, linked to any
-record that carries attachments (see apps.documents.mixins)."""
+record that carries attachments (see apps.common.attachments)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.attachments import CarriesAttachments
 from apps.common.models import TimeStampedModel
-from apps.documents.mixins import CarriesAttachments
 from apps.employees.permission_patterns import validate_patterns
 
 

@@ -8,8 +8,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.attachments import CarriesAttachments
 from apps.common.models import TimeStampedModel
-from apps.documents.mixins import CarriesAttachments
 
 
 class Project(CarriesAttachments, TimeStampedModel):

@@ -1,6 +1,6 @@
 """How a model opts in to documents and reminders (two lines in a later module):
 
-    from apps.documents.mixins import CarriesAttachments
+    from apps.common.attachments import CarriesAttachments
 
     class Invoice(CarriesAttachments, TimeStampedModel): ...
 
