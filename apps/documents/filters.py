@@ -21,8 +21,8 @@ def _linked_type_choices() -> list[tuple[int, str]]:
 class DocumentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Document.Category.choices)
-    linked_type = django_filters.TypedChoiceFilter(
-        label=_("Linked to"), choices=_linked_type_choices, coerce=int, method="filter_linked"
+    linked_type = django_filters.ChoiceFilter(
+        label=_("Linked to"), choices=_linked_type_choices, method="filter_linked"
     )
     owner = django_filters.ModelChoiceFilter(
         label=_("Owner"), queryset=Employee.objects.order_by("last_name", "first_name", "id")
@@ -57,5 +57,5 @@ class DocumentFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            pk__in=DocumentLink.objects.filter(content_type_id=value).values("document_id")
+            pk__in=DocumentLink.objects.filter(content_type_id=int(value)).values("document_id")
         )

@@ -204,3 +204,11 @@ def test_panel_query_budget(admin, client_for, django_assert_max_num_queries, ro
     with django_assert_max_num_queries(10):
         response = client.get(url, headers={"HX-Request": "true", "HX-Target": "documents-panel"})
     assert response.status_code == 200
+
+
+def test_library_bad_filter_values_are_not_a_500(admin, client_for):
+    response = client_for(admin).get(
+        reverse("documents:document_list"),
+        {"linked_type": "abc", "uploaded_from": "gestern", "owner": "999999", "page": "x"},
+    )
+    assert response.status_code == 200
