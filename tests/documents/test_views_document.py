@@ -329,3 +329,26 @@ def test_carriers_expose_generic_relations(admin):
     assert [link.document for link in customer.document_links.all()] == [document]
     assert list(customer.reminders.all()) == [reminder]
     assert list(admin.owned_reminders.all()) == [reminder]
+
+
+def test_duplicate_of_an_invisible_confidential_document_reveals_no_link(
+    admin, manager, client_for
+):
+    content = minimal_pdf("geheim")
+    secret = make_document(owner=admin, confidential=True, content=content)
+    response = post_upload(client_for(manager), CustomerFactory(), [("kopie.pdf", content)])
+    assert response.status_code == 422
+    assert secret.get_absolute_url() not in response.text
+    assert secret.title not in response.text
+    assert Document.objects.count() == 1
+
+
+def test_panel_hides_confidential_documents_from_other_employees(admin, member, client_for):
+    customer = CustomerFactory()
+    public = make_document(owner=admin, target=customer)
+    secret = make_document(owner=admin, target=customer, confidential=True)
+    response = client_for(member).get(
+        reverse("documents:document_panel", args=panel_args(customer)), headers=HTMX_PANEL
+    )
+    assert public.title in response.text
+    assert secret.title not in response.text
