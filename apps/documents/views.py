@@ -7,6 +7,7 @@ permission check; no storage URL ever reaches the browser.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,7 @@ from apps.documents.validation import EXTENSION_FOR_MIME, file_extension
 from apps.employees.models import Employee
 
 PANEL_ID = "documents-panel"
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -413,7 +415,9 @@ def download_name(document: Document) -> str:
 def _file_response(request: AuthedRequest, document: Document, *, inline: bool) -> FileResponse:
     try:
         handle = document.file.storage.open(document.file.name, "rb")
-    except (FileNotFoundError, OSError) as error:
+        handle.size  # noqa: B018 - S3 opens lazily: a missing object shows here, not mid-stream
+    except Exception as error:  # FileNotFoundError locally, botocore's ClientError on S3
+        logger.warning("Stored file of document %s is missing: %s", document.pk, error)
         raise Http404 from error
     services.document_record_download(document=document, actor=request.user, inline=inline)
     response = FileResponse(

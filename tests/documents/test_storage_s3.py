@@ -163,3 +163,10 @@ def test_s3_verify_documents_reports_missing_and_altered(s3, admin):
     assert f"ALTERED: document {altered.pk}" in text
     assert f"document {intact.pk} " not in text
     assert "3 document(s) checked: 1 missing, 1 altered." in text
+
+
+def test_s3_download_of_a_missing_object_is_404_not_500(s3, admin, client_for):
+    document = make_document(owner=admin)
+    s3.delete_object(Bucket=BUCKET, Key=document.file.name)
+    response = client_for(admin).get(reverse("documents:document_download", args=[document.pk]))
+    assert response.status_code == 404

@@ -352,3 +352,10 @@ def test_panel_hides_confidential_documents_from_other_employees(admin, member, 
     )
     assert public.title in response.text
     assert secret.title not in response.text
+
+
+def test_download_of_a_missing_file_is_404_not_500(admin, client_for):
+    document = make_document(owner=admin)
+    document.file.storage.delete(document.file.name)
+    response = client_for(admin).get(reverse("documents:document_download", args=[document.pk]))
+    assert response.status_code == 404
