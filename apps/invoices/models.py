@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.attachments import CarriesAttachments
 from apps.common.models import TimeStampedModel
 
 ZERO = Decimal("0.00")
@@ -59,7 +60,7 @@ class InvoiceQuerySet(models.QuerySet["Invoice"]):
         return self.open().filter(due_date__lt=today)
 
 
-class Invoice(TimeStampedModel):
+class Invoice(CarriesAttachments, TimeStampedModel):
     document_type = models.CharField(
         _("document type"), max_length=12, choices=DocumentType.choices, default="invoice"
     )

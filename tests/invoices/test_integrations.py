@@ -49,3 +49,17 @@ def test_mark_overdue_reminds_the_account_manager_once():
     assert reminders.count() == 1
     assert invoice.number in reminders.get().title
     assert reminders.get().due_date == datetime.date(2026, 3, 20)
+
+
+def test_invoice_detail_carries_documents_and_reminders_panels(client_for, member):
+    from django.urls import reverse
+
+    accountant = EmployeeFactory(role=role_named("Buchhaltung"))
+    invoice = issued()
+    ct = ContentType.objects.get_for_model(Invoice).pk
+    page = client_for(accountant).get(invoice.get_absolute_url())
+    assert 'id="documents-panel"' in page.text
+    assert 'id="reminders-panel"' in page.text
+    panel = reverse("documents:document_panel", args=[ct, invoice.pk])
+    assert client_for(accountant).get(panel).status_code == 200
+    assert client_for(member).get(panel).status_code == 404
