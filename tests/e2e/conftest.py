@@ -42,12 +42,13 @@ DEFAULT_TIMEOUT_MS = 15_000
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests talk to live_server from another thread: they need committed data."""
+    """Browser tests talk to live_server from another thread: they need committed data
+    (transaction=True). A transactional test empties every table afterwards, which would also
+    remove rows that data migrations created (the default roles); serialized_rollback restores
+    them before the next test."""
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-            # serialized_rollback: the flush after each browser test would otherwise also wipe
-            # the data migrations' rows (default roles) for the browser tests that follow.
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
