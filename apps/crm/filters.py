@@ -20,15 +20,22 @@ class TotalOrderMixin:
 
 class CustomerFilter(TotalOrderMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Customer.Status.choices)
-    type = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Type.choices)
-    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Customer.Stage.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Customer.Status.choices, widget=FastSelect
+    )
+    type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=Customer.Type.choices, widget=FastSelect
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Customer.Stage.choices, widget=FastSelect
+    )
     account_manager = django_filters.ModelChoiceFilter(
         label=_("Account manager"), queryset=account_managers(), widget=FastSelect
     )
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact", max_length=100)
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        widget=FastSelect,
         fields=(
             ("name", "name"),
             ("number", "number"),
@@ -57,7 +64,9 @@ class CustomerFilter(TotalOrderMixin, django_filters.FilterSet):
 
 class PipelineFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    type = django_filters.ChoiceFilter(label=_("Type"), choices=Customer.Type.choices)
+    type = django_filters.ChoiceFilter(
+        label=_("Type"), choices=Customer.Type.choices, widget=FastSelect
+    )
     account_manager = django_filters.ModelChoiceFilter(
         label=_("Account manager"), queryset=account_managers(), widget=FastSelect
     )

@@ -63,6 +63,7 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account_manager"].queryset = active_employees()
+        self.fields["account_manager"].empty_label = _("(none)")
         self.fields["payment_terms_days"].max_value = 365
         self.fields["payment_terms_days"].widget.attrs.update({"min": 0, "max": 365})
 
@@ -101,7 +102,7 @@ class ContactForm(forms.ModelForm):
 class ActivityForm(forms.Form):
     type = forms.ChoiceField(label=_("Type"), choices=Activity.Type.choices)
     contact = forms.ModelChoiceField(
-        label=_("Contact"), queryset=Contact.objects.none(), required=False
+        label=_("Contact"), queryset=Contact.objects.none(), required=False, empty_label=_("(none)")
     )
     text = forms.CharField(
         label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000

@@ -14,13 +14,34 @@ from apps.crm.models import Activity, Contact, Customer
 from apps.crm.registry import CustomerRevenue, TimelineEvent, revenue_sources, timeline_sources
 from apps.crm.search import search_terms
 
-PIPELINE_COLUMN_LIMIT = 25
+PIPELINE_COLUMN_LIMIT = 15
 PIPELINE_CARD_FIELDS = ["id", "number", "name", "city", "stage", "status", "updated_at"]
 
 
 def customers_for_user(user: Any) -> QuerySet[Customer]:
     """Everyone with the CRM view permission sees every customer (SPEC §8: no per-team scoping)."""
     return Customer.objects.select_related("account_manager").order_by("name", "id")
+
+
+CUSTOMER_LIST_FIELDS = [
+    "id",
+    "number",
+    "name",
+    "email",
+    "city",
+    "status",
+    "stage",
+    "type",
+    "account_manager__id",
+    "account_manager__first_name",
+    "account_manager__last_name",
+    "account_manager__email",
+]
+
+
+def customer_list_rows(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Only the list's columns: the (wide) search text and notes stay in the database."""
+    return qs.only(*CUSTOMER_LIST_FIELDS)
 
 
 def customer_search(qs: QuerySet[Customer], query: str) -> QuerySet[Customer]:

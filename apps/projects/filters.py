@@ -13,7 +13,9 @@ from apps.projects.models import Project
 
 class ProjectFilter(TotalOrderMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Project.Status.choices)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Project.Status.choices, widget=FastSelect
+    )
     customer = django_filters.CharFilter(
         label=_("Customer"), method="filter_customer", max_length=200
     )
@@ -30,6 +32,7 @@ class ProjectFilter(TotalOrderMixin, django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        widget=FastSelect,
         fields=(
             ("number", "number"),
             ("title", "title"),

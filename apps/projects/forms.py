@@ -93,6 +93,8 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["manager"].queryset = active_employees()
         self.fields["department"].queryset = Department.objects.order_by("name")
+        self.fields["manager"].empty_label = _("(none)")
+        self.fields["department"].empty_label = _("(none)")
         for name in ("budget_amount", "budget_hours", "hourly_rate"):
             self.fields[name].min_value = 0
             self.fields[name].widget.attrs["min"] = "0"
@@ -114,7 +116,10 @@ class ProjectForm(forms.ModelForm):
 
 class MemberAddForm(forms.Form):
     employee = forms.ModelChoiceField(
-        label=_("Employee"), queryset=Employee.objects.none(), widget=FastSelect
+        label=_("Employee"),
+        queryset=Employee.objects.none(),
+        widget=FastSelect,
+        empty_label=_("Choose …"),
     )
 
     def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:

@@ -32,7 +32,7 @@ from apps.crm.registry import customer_tabs
 @require_GET
 @permission_required_for("crm.view_customer")
 def customer_list(request: AuthedRequest) -> HttpResponse:
-    qs = selectors.customers_for_user(request.user)
+    qs = selectors.customer_list_rows(selectors.customers_for_user(request.user))
     filterset = CustomerFilter(request.GET, queryset=qs, request=request)
     page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
