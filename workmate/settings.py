@@ -321,6 +321,12 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Chat ---------------------------------------------------------------------------------------
+# Messages per history page (initial room view and each "older" batch) and how long the author
+# may still edit or delete their own message.
+CHAT_PAGE_SIZE = env_int("CHAT_PAGE_SIZE", 50, minimum=5)
+CHAT_EDIT_WINDOW_MINUTES = env_int("CHAT_EDIT_WINDOW_MINUTES", 15, minimum=0)
+
 # --- Product settings ---------------------------------------------------------------------------
 DEMO_PASSWORD = env_secret("DEMO_PASSWORD", "workmate-demo")
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
