@@ -178,13 +178,19 @@ def messages_for_room(
         if after is not None:
             newer = qs.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=pk))
             page = list(newer.order_by("created_at", "id")[: limit + 1])
-            return page[:limit], len(page) > limit
+            return _with_room(page[:limit], room), len(page) > limit
         qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=pk))
     page = list(qs.order_by("-created_at", "-id")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
     page.reverse()
-    return page, more
+    return _with_room(page, room), more
+
+
+def _with_room(messages: list[ChatMessage], room: ChatRoom) -> list[ChatMessage]:
+    for message in messages:
+        message.room = room  # known already: no query per message
+    return messages
 
 
 def message_for_user(user: Any, message_id: Any) -> ChatMessage | None:
