@@ -175,7 +175,7 @@ class AsgiServer:
 
     def start(self, timeout: float = 60) -> AsgiServer:
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603
+            self.process = subprocess.Popen(
                 [
                     PYTHON,
                     "-m",
@@ -199,7 +199,7 @@ class AsgiServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"uvicorn exited: {self.log.read_text()[-2000:]}")
             try:
-                with urllib.request.urlopen(f"{self.url}/health/", timeout=2):  # noqa: S310
+                with urllib.request.urlopen(f"{self.url}/health/", timeout=2):
                     return self
             except Exception:
                 time.sleep(0.2)

@@ -93,7 +93,7 @@ def test_socket_on_process_a_refuses_non_member(world):
     name = data["cookie_name"]
 
     async def scenario() -> None:
-        with pytest.raises(Exception) as excinfo:  # noqa: PT011 - handshake rejected (HTTP 403)
+        with pytest.raises(Exception) as excinfo:
             async with connect(
                 f"{a.ws_url}/ws/chat/{room_id}/",
                 additional_headers={"Cookie": f"{name}={outsider['people'][0]['session']}"},
@@ -113,7 +113,7 @@ def test_socket_with_foreign_origin_is_refused(world):
     name = data["cookie_name"]
 
     async def scenario() -> None:
-        with pytest.raises(Exception) as excinfo:  # noqa: PT011
+        with pytest.raises(Exception) as excinfo:
             async with connect(
                 f"{a.ws_url}/ws/chat/{room_id}/",
                 additional_headers={"Cookie": f"{name}={max_['session']}"},
