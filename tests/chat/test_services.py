@@ -13,6 +13,8 @@ from tests.chat.factories import ChatMessageFactory, company_room, project_room
 from tests.employees.factories import EmployeeFactory
 from tests.projects.factories import ProjectFactory
 
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def team(db):  # type: ignore[no-untyped-def]

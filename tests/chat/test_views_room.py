@@ -14,6 +14,8 @@ from tests.projects.factories import ProjectFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def room(member):  # type: ignore[no-untyped-def]

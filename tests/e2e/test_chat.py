@@ -1,10 +1,10 @@
 """Browser journey: two employees in one project room on a live ASGI server (uvicorn subprocess,
-HTTP and WebSockets in one process), each in their own browser context."""
+HTTP and WebSockets in one process), each in their own browser context.
+
+The platform's ``live_server`` is WSGI in a thread (no WebSockets), so this module runs its own
+uvicorn on a migrated SQLite file; only the ``browser`` fixture comes from tests/e2e/conftest.py."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +12,6 @@ from tests.chat.asgi_server import AsgiServer, LiveDatabase, setup_world
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 RECONNECT_TIMEOUT = 45_000  # ms: the ws extension backs off exponentially (with jitter)
 
 
@@ -32,17 +31,6 @@ def chat_live():  # type: ignore[no-untyped-def]
     db.cleanup()
 
 
-@pytest.fixture(scope="module")
-def chat_browser():  # type: ignore[no-untyped-def]
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def _page_for(browser, server, data, person):  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=server.url, locale="de-DE")
     context.add_cookies(
@@ -60,14 +48,14 @@ def _open_room(page, room_id):  # type: ignore[no-untyped-def]
     expect(page.locator("#chat-room")).to_have_attribute("data-connected", "true")
 
 
-def test_chat_journey_live_post_mention_and_reconnect(chat_live, chat_browser):
+def test_chat_journey_live_post_mention_and_reconnect(chat_live, browser):
     from playwright.sync_api import expect
 
     db, data, server = chat_live
     room_id = data["rooms"][0]
     anna, bernd = data["people"]
-    anna_ctx, anna_page = _page_for(chat_browser, server, data, anna)
-    bernd_ctx, bernd_page = _page_for(chat_browser, server, data, bernd)
+    anna_ctx, anna_page = _page_for(browser, server, data, anna)
+    bernd_ctx, bernd_page = _page_for(browser, server, data, bernd)
     try:
         _open_room(anna_page, room_id)
         _open_room(bernd_page, room_id)
@@ -131,14 +119,14 @@ def test_chat_journey_live_post_mention_and_reconnect(chat_live, chat_browser):
         bernd_ctx.close()
 
 
-def test_chat_posting_falls_back_to_plain_post_when_socket_is_down(chat_live, chat_browser):
+def test_chat_posting_falls_back_to_plain_post_when_socket_is_down(chat_live, browser):
     from playwright.sync_api import expect
 
     _db, data, server = chat_live
     room_id = data["rooms"][0]
     anna, bernd = data["people"]
-    bernd_ctx, bernd_page = _page_for(chat_browser, server, data, bernd)
-    anna_ctx, anna_page = _page_for(chat_browser, server, data, anna)
+    bernd_ctx, bernd_page = _page_for(browser, server, data, bernd)
+    anna_ctx, anna_page = _page_for(browser, server, data, anna)
     try:
         _open_room(bernd_page, room_id)
         # Anna's WebSockets never reach the server (a proxy that drops them).
