@@ -35,7 +35,7 @@ def seed(*, size: str, stdout: Any) -> None:
     if ChatMessage.objects.exists():
         stdout.write("chat: demo messages exist, skipped")
         return
-    rng = random.Random(13)  # noqa: S311 - demo data
+    rng = random.Random(13)
     rooms_ensure()
     per_room = 12 if size == "small" else 150
     now = timezone.now()
