@@ -36,4 +36,6 @@ class ChatConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from apps.chat import signals  # noqa: F401
+        from apps.chat import signals, tabs  # noqa: F401
+
+        tabs.register()

@@ -233,3 +233,12 @@ def mentions_for_user(user: Any) -> QuerySet[Mention]:
 
 def read_state_get(*, room: ChatRoom, employee: Any) -> ChatReadState | None:
     return ChatReadState.objects.filter(room=room, employee=employee).first()
+
+
+def project_chat_allowed(user: Any, project: Any) -> bool:
+    """May ``user`` use the project's room (without creating it)?"""
+    if not _active(user):
+        return False
+    if user.has_perm(ALL_ROOMS_PERM):
+        return True
+    return ProjectMember.objects.filter(project=project, employee=user).exists()
