@@ -134,7 +134,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=10, help="connected clients per room")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--drain", type=float, default=3.0, help="seconds to wait at the end")
+    parser.add_argument("--drain", type=float, default=5.0, help="seconds to wait at the end")
     parser.add_argument("--no-redis", action="store_true")
     args = parser.parse_args()
     args.seconds = min(args.seconds, 300)  # bounded

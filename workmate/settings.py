@@ -329,6 +329,9 @@ LOGGING = {
 # may still edit or delete their own message.
 CHAT_PAGE_SIZE = env_int("CHAT_PAGE_SIZE", 50, minimum=5)
 CHAT_EDIT_WINDOW_MINUTES = env_int("CHAT_EDIT_WINDOW_MINUTES", 15, minimum=0)
+# An open socket re-checks access on every message it sends and on a "revoke" event (leaving a
+# project); for messages it receives, at most every N seconds (0 = before every message).
+CHAT_ACCESS_RECHECK_SECONDS = env_int("CHAT_ACCESS_RECHECK_SECONDS", 10, minimum=0)
 
 # --- Product settings ---------------------------------------------------------------------------
 DEMO_PASSWORD = env_secret("DEMO_PASSWORD", "workmate-demo")

@@ -1,7 +1,8 @@
 """WebSocket endpoint of a chat room: ``/ws/chat/<room_id>/``.
 
 Thin on purpose: access is decided by ``selectors.room_for_user`` (as for the HTTP views) on
-connect, on every message from the client and on every event before it is passed on; posting
+connect, on every message from the client, on a "revoke" event (someone left a project) and,
+for broadcasts passed on, at least every CHAT_ACCESS_RECHECK_SECONDS (0 = every event); posting
 goes through ``services.message_post`` (as the plain POST fallback does). What the client gets
 is server-rendered HTML with ``hx-swap-oob``, swapped in by htmx's ws extension.
 """
@@ -9,10 +10,12 @@ is server-rendered HTML with ``hx-swap-oob``, swapped in by htmx's ws extension.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -60,6 +63,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     user_id: int = 0
     language: str = "de"
     groups_joined: tuple[str, ...] = ()
+    checked_at: float = 0.0
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -75,6 +79,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.groups_joined = (services.room_group(room.pk), services.user_group(self.user_id))
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
+        self.checked_at = time.monotonic()
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
@@ -97,11 +102,17 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if not allowed:
             await self._revoke()
             return
+        self.checked_at = time.monotonic()
         if reply:
             await self.send(text_data=reply)
 
-    async def _still_allowed(self) -> bool:
+    async def _still_allowed(self, *, force: bool = False) -> bool:
+        """Ask the selector again (always when forced, else when the last check is too old)."""
+        if not force and time.monotonic() - self.checked_at < settings.CHAT_ACCESS_RECHECK_SECONDS:
+            return True
         _user, room = await database_sync_to_async(_fresh_access)(self.user_id, self.room_id)
+        if room is not None:
+            self.checked_at = time.monotonic()
         return room is not None
 
     async def _revoke(self) -> None:
@@ -126,5 +137,5 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=self._pick(event["html"]))
 
     async def chat_revoke(self, event: dict[str, Any]) -> None:
-        if not await self._still_allowed():
+        if not await self._still_allowed(force=True):
             await self._revoke()

@@ -247,3 +247,20 @@ async def test_consumer_post_after_access_lost_is_refused():
     output = await ws.receive_output(timeout=3)
     assert output["type"] == "websocket.close"
     assert await database_sync_to_async(ChatMessage.objects.count)() == 0
+
+
+async def test_consumer_rechecks_access_before_passing_on_events(settings):
+    settings.CHAT_ACCESS_RECHECK_SECONDS = 0
+    mia = await database_sync_to_async(_employee)()
+    max_ = await database_sync_to_async(_employee)()
+    project, room = await database_sync_to_async(_project_with)(mia, max_)
+    ws = await _communicator(max_, room.pk)
+    await ws.connect()
+    # Membership gone silently (no signal, no revoke event).
+    memberships = project.memberships.filter(employee=max_)
+    await database_sync_to_async(memberships._raw_delete)(memberships.db)
+
+    await database_sync_to_async(services.message_post)(room=room, author=mia, body="geheim")
+
+    output = await ws.receive_output(timeout=3)
+    assert output == {"type": "websocket.close", "code": 4403}
