@@ -128,8 +128,8 @@ def _group_send(group: str, event: dict[str, Any]) -> None:
         logger.exception("chat broadcast to %s failed", group)
 
 
-def _broadcast_message(message_id: int, *, oob: str) -> None:
-    message = ChatMessage.objects.select_related("author", "room").get(pk=message_id)
+def _broadcast_message(message: ChatMessage, *, oob: str) -> None:
+    """``message`` with ``author`` loaded (rendered after the commit, so it is what was stored)."""
     _group_send(
         room_group(message.room_id),
         {
@@ -209,12 +209,23 @@ def message_post(*, room: ChatRoom, author: Any, body: Any) -> ChatMessage:
     message.room = room
     message.author = author
     mentioned = _record_mentions(message)
-    ChatReadState.objects.update_or_create(
-        room=room,
-        employee=author,
-        defaults={"last_read_message_id": message.pk, "last_read_at": message.created_at},
+    marked = ChatReadState.objects.filter(room=room, employee=author).update(
+        last_read_message_id=message.pk, last_read_at=message.created_at
     )
-    transaction.on_commit(lambda: _broadcast_message(message.pk, oob="new"), robust=True)
+    if not marked:
+        try:
+            with transaction.atomic():
+                ChatReadState.objects.create(
+                    room=room,
+                    employee=author,
+                    last_read_message_id=message.pk,
+                    last_read_at=message.created_at,
+                )
+        except IntegrityError:  # created in parallel by the author's other tab
+            ChatReadState.objects.filter(room=room, employee=author).update(
+                last_read_message_id=message.pk, last_read_at=message.created_at
+            )
+    transaction.on_commit(lambda: _broadcast_message(message, oob="new"), robust=True)
     if mentioned:
         transaction.on_commit(lambda: _notify_mentions(message.pk, mentioned), robust=True)
     return message
@@ -252,7 +263,8 @@ def message_edit(*, message: ChatMessage, actor: Any, body: Any) -> ChatMessage:
     )
     already = set(message.mentions.values_list("employee_id", flat=True))
     mentioned = _record_mentions(message, skip=already)
-    transaction.on_commit(lambda: _broadcast_message(message.pk, oob="update"), robust=True)
+    message.author = actor
+    transaction.on_commit(lambda: _broadcast_message(message, oob="update"), robust=True)
     if mentioned:
         transaction.on_commit(lambda: _notify_mentions(message.pk, mentioned), robust=True)
     return message
@@ -273,7 +285,8 @@ def message_delete(*, message: ChatMessage, actor: Any) -> ChatMessage:
         object_repr=f"chat message {message.pk}",
     )
     Mention.objects.filter(message=message, seen=False).update(seen=True)
-    transaction.on_commit(lambda: _broadcast_message(message.pk, oob="update"), robust=True)
+    message.author = actor
+    transaction.on_commit(lambda: _broadcast_message(message, oob="update"), robust=True)
     return message
 
 
