@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import re
 import statistics
@@ -116,6 +117,22 @@ async def run(args: argparse.Namespace) -> int:
         db.cleanup()
 
     expected = len(sent) * args.clients
+    summary = {
+        "name": "chat WebSocket delivery",
+        "rooms": args.rooms,
+        "clients_per_room": args.clients,
+        "seconds": args.seconds,
+        "processes": processes,
+        "channel_layer": "redis" if use_redis else "in-memory",
+        "messages": len(sent),
+        "deliveries_expected": expected,
+        "deliveries_received": received,
+        "latency_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
+        "latency_p95_ms": round(percentile(latencies, 95), 1) if latencies else None,
+        "latency_max_ms": round(max(latencies), 1) if latencies else None,
+    }
+    if args.json:
+        print("@@CHAT_BENCH@@" + json.dumps(summary))
     print(f"messages posted:      {len(sent)}")
     print(f"deliveries expected:  {expected}")
     print(f"deliveries received:  {received} ({100 * received / max(expected, 1):.1f} %)")
@@ -136,6 +153,7 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--drain", type=float, default=5.0, help="seconds to wait at the end")
     parser.add_argument("--no-redis", action="store_true")
+    parser.add_argument("--json", action="store_true", help="also print a JSON summary line")
     args = parser.parse_args()
     args.seconds = min(args.seconds, 300)  # bounded
     return asyncio.run(run(args))
