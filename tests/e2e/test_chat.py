@@ -24,6 +24,7 @@ def chat_live():  # type: ignore[no-untyped-def]
             ("Anna", "Alpha", "anna.e2e@example.com"),
             ("Bernd", "Beta", "bernd.e2e@example.com"),
         ],
+        rooms=2,
     )
     server = AsgiServer(db).start()
     yield db, data, server
@@ -141,3 +142,32 @@ def test_chat_posting_falls_back_to_plain_post_when_socket_is_down(chat_live, br
     finally:
         anna_ctx.close()
         bernd_ctx.close()
+
+
+def test_chat_history_loads_older_messages_when_scrolling_up(chat_live, browser):
+    from playwright.sync_api import expect
+
+    db, data, server = chat_live
+    room_id = data["rooms"][1]
+    anna = data["people"][0]
+    db.run(
+        "from apps.chat.models import ChatMessage, ChatRoom\n"
+        f"room = ChatRoom.objects.get(pk={room_id})\n"
+        "ChatMessage.objects.bulk_create([ChatMessage(room=room, author_id="
+        f"{anna['id']}, body=f'Verlauf {{n:03d}}') for n in range(120)])\n"
+        "result = ChatMessage.objects.filter(room=room).count()"
+    )
+    context, page = _page_for(browser, server, data, anna)
+    try:
+        _open_room(page, room_id)
+        messages = page.locator("#chat-messages article")
+        expect(messages).to_have_count(50)
+        expect(page.locator("#chat-messages")).to_contain_text("Verlauf 119")
+        page.locator("#chat-scroll").evaluate("el => { el.scrollTop = 0; }")
+        expect(messages).to_have_count(100)
+        page.locator("#chat-scroll").evaluate("el => { el.scrollTop = 0; }")
+        expect(messages).to_have_count(120)
+        expect(page.locator("#chat-messages")).to_contain_text("Verlauf 000")
+        expect(page.locator("#chat-older")).to_have_count(0)
+    finally:
+        context.close()
