@@ -53,6 +53,27 @@ def _fragment(
     return response
 
 
+def _room_context(
+    request: AuthedRequest,
+    room: ChatRoom,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    form: MessageForm | None = None,
+) -> dict[str, Any]:
+    messages, more = selectors.messages_for_room(room, before=before, after=after)
+    _with_editable(messages, request.user)
+    return {
+        "room": room,
+        "messages": messages,
+        "has_older": more if after is None else False,
+        "has_newer": more if after is not None else False,
+        "oldest_id": messages[0].pk if messages else None,
+        "form": form or MessageForm(),
+        "ws_path": f"/ws/chat/{room.pk}/",
+    }
+
+
 @require_GET
 @login_only
 def room_list(request: AuthedRequest) -> HttpResponse:
@@ -69,20 +90,10 @@ def room_detail(request: AuthedRequest, room: ChatRoom) -> HttpResponse:
         after = _int_param(request, "after")
     except ValidationError as exc:
         return HttpResponseBadRequest(exc.messages[0])
-    messages, more = selectors.messages_for_room(room, before=before, after=after)
-    _with_editable(messages, request.user)
+    context = _room_context(request, room, before=before, after=after)
     if before is None:
         # Opening the room (or catching up after a reconnect) reads everything so far.
         services.room_mark_read(room=room, employee=request.user)
-    context = {
-        "room": room,
-        "messages": messages,
-        "has_older": more if after is None else False,
-        "has_newer": more if after is not None else False,
-        "oldest_id": messages[0].pk if messages else None,
-        "form": MessageForm(),
-        "ws_path": f"/ws/chat/{room.pk}/",
-    }
     partials = {}
     if before is not None:
         partials = {"chat-older": "older"}
@@ -115,17 +126,8 @@ def message_create(request: AuthedRequest, room: ChatRoom) -> HttpResponse:
             request, f"{ROOM_TEMPLATE}#post-result", context, status=422 if errors else 200
         )
     if errors:
-        messages, more = selectors.messages_for_room(room)
-        _with_editable(messages, request.user)
-        context = {
-            "room": room,
-            "messages": messages,
-            "has_older": more,
-            "oldest_id": messages[0].pk if messages else None,
-            "form": form,
-            "errors": errors,
-            "ws_path": f"/ws/chat/{room.pk}/",
-        }
+        context = _room_context(request, room, form=form)
+        context["errors"] = errors
         return render(request, ROOM_TEMPLATE, context, status=422)
     return redirect(f"{room.get_absolute_url()}#chat-bottom")
 
