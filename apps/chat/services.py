@@ -188,15 +188,41 @@ def mentioned_employees(room: ChatRoom, body: str) -> list[Employee]:
 
 
 def _record_mentions(message: ChatMessage, *, skip: set[int] | None = None) -> list[int]:
-    ids = [
-        e.pk for e in mentioned_employees(message.room, message.body) if e.pk != message.author_id
-    ]
-    new = [pk for pk in dict.fromkeys(ids) if pk not in (skip or set())]
+    """Mention rows (the "Mentions" list and badge) and a reminder per mentioned employee."""
+    people = {
+        e.pk: e
+        for e in mentioned_employees(message.room, message.body)
+        if e.pk != message.author_id and e.pk not in (skip or set())
+    }
     Mention.objects.bulk_create(
-        [Mention(message=message, employee_id=pk, created_at=message.created_at) for pk in new],
+        [Mention(message=message, employee_id=pk, created_at=message.created_at) for pk in people],
         ignore_conflicts=True,
     )
-    return new
+    for employee in people.values():
+        _mention_reminder(message, employee)
+    return list(people)
+
+
+def _mention_reminder(message: ChatMessage, employee: Employee) -> None:
+    """A reminder due today that links to the message (when the reminders module is there)."""
+    try:
+        from apps.reminders.services import reminder_create
+    except ImportError:
+        return
+    with translation.override(employee.language or settings.LANGUAGE_CODE):
+        title = _("%(author)s mentioned you in %(room)s") % {
+            "author": message.author.full_name,
+            "room": message.room.title,
+        }
+        reminder_create(
+            owner=employee,
+            target=message,
+            due=timezone.localdate(),
+            title=title,
+            description=message.body[:500],
+            created_by=message.author,
+            source_key=f"chat:mention:{message.pk}",
+        )
 
 
 @transaction.atomic
