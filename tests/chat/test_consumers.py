@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from importlib import import_module
 
 import pytest
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -22,13 +24,18 @@ from tests.employees.factories import EmployeeFactory, role_named
 from tests.projects.factories import ProjectFactory
 from workmate.routing import websocket_urlpatterns
 
-# serialized_rollback: the flush between transactional tests would drop the default roles.
-pytestmark = [
-    pytest.mark.asyncio,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+
+
+@pytest.fixture(autouse=True)
+def default_roles(transactional_db):  # type: ignore[no-untyped-def]
+    """The flush between transactional tests empties every table, including the default roles of
+    the data migration: create them again (not serialized_rollback, whose flush skips
+    post_migrate and leaves later tests without content types)."""
+    migration = import_module("apps.employees.migrations.0002_default_roles")
+    migration.create_roles(django_apps, None)
 
 
 def _session_cookie(user) -> str:  # type: ignore[no-untyped-def]
