@@ -39,6 +39,15 @@ def _page_for(browser, server, data, person):  # type: ignore[no-untyped-def]
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.csp_errors = []
+    page.on(
+        "console",
+        lambda msg: (
+            page.csp_errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     return context, page
 
 
@@ -115,6 +124,8 @@ def test_chat_journey_live_post_mention_and_reconnect(chat_live, browser):
         # 5. The mention is in Bernd's notification list and the navigation badge.
         bernd_page.goto("/chat/mentions/")
         expect(bernd_page.locator(".chat-mention-entries")).to_contain_text("bitte prüfen")
+        assert anna_page.csp_errors == []
+        assert bernd_page.csp_errors == []
     finally:
         anna_ctx.close()
         bernd_ctx.close()
