@@ -5,8 +5,8 @@ from apps.common.db_router import PrimaryReplicaRouter
 from apps.employees.models import Employee
 
 
-@pytest.mark.django_db(transaction=True)
 def test_reads_go_to_the_replica_outside_transactions():
+    # No database fixture: pytest-django's ``db`` would wrap the test in a transaction.
     assert PrimaryReplicaRouter().db_for_read(Employee) == "replica"
 
 
