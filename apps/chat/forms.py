@@ -12,5 +12,13 @@ class MessageForm(forms.Form):
         max_length=MAX_LENGTH,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
         error_messages={"required": _("Please write a message.")},
     )
+    attachment = forms.FileField(label=_("Attach a file"), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("body") and not data.get("attachment") and not self.errors:
+            raise forms.ValidationError(_("Please write a message."))
+        return data

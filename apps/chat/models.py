@@ -78,6 +78,15 @@ class ChatMessage(models.Model):
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     # Soft delete: the row stays (audit, threads), the text is no longer shown.
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # An attached file, stored and checked by the documents module.
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("attachment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="chat_messages",
+    )
 
     class Meta:
         verbose_name = _("chat message")

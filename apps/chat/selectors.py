@@ -164,7 +164,7 @@ def messages_for_room(
     OFFSET: the latest ``limit`` messages, or those just before / after the message ``before`` /
     ``after``. Returns (messages, more): whether further messages exist in that direction."""
     limit = limit or settings.CHAT_PAGE_SIZE
-    qs = ChatMessage.objects.filter(room=room).select_related("author")
+    qs = ChatMessage.objects.filter(room=room).select_related("author", "document")
     if after == 0:  # a client that shows nothing yet: the latest page
         after = None
     anchor_id = before if before is not None else after
@@ -200,7 +200,7 @@ def message_for_user(user: Any, message_id: Any) -> ChatMessage | None:
     except (TypeError, ValueError):
         return None
     return (
-        ChatMessage.objects.select_related("room", "room__project", "author")
+        ChatMessage.objects.select_related("room", "room__project", "author", "document")
         .filter(room__in=rooms_for_user(user), pk=pk)
         .first()
     )

@@ -225,15 +225,44 @@ def _mention_reminder(message: ChatMessage, employee: Employee) -> None:
         )
 
 
-@transaction.atomic
-def message_post(*, room: ChatRoom, author: Any, body: Any) -> ChatMessage:
-    """Store a message, record its mentions, and broadcast both after the commit.
+def attachment_store(*, room: ChatRoom, author: Any, uploaded: Any) -> Any:
+    """Store an uploaded file through the documents module (checked, deduplicated, linked to the
+    room's project); the same content uploaded before is reused if the author may see it."""
+    from apps.documents.selectors import documents_for_user
+    from apps.documents.services import DuplicateDocument, document_upload
 
-    The caller has checked access (``selectors.room_for_user``)."""
-    text = _clean_body(body)
-    message = ChatMessage.objects.create(room=room, author=author, body=text)
+    target = room.project if room.project_id else None
+    try:
+        return document_upload(uploaded=uploaded, uploaded_by=author, target=target)
+    except DuplicateDocument as duplicate:
+        existing = duplicate.existing
+        if not documents_for_user(author).filter(pk=existing.pk).exists():
+            raise ValidationError(
+                {"attachment": _("This file is already stored as a document you cannot open.")}
+            ) from None
+        return existing
+
+
+def message_post(*, room: ChatRoom, author: Any, body: Any, attachment: Any = None) -> ChatMessage:
+    """Store a message (with an optional file), record its mentions, and broadcast both after the
+    commit. The caller has checked access (``selectors.room_for_user``)."""
+    if attachment is None:
+        text = _clean_body(body)
+        document = None
+    else:
+        text = _clean_body(body) if str(body or "").strip() else ""
+        # Stored before the message (the documents module keeps files outside transactions).
+        document = attachment_store(room=room, author=author, uploaded=attachment)
+        text = text or document.title
+    with transaction.atomic():
+        return _message_create(room=room, author=author, text=text, document=document)
+
+
+def _message_create(*, room: ChatRoom, author: Any, text: str, document: Any) -> ChatMessage:
+    message = ChatMessage.objects.create(room=room, author=author, body=text, document=document)
     message.room = room
     message.author = author
+    message.document = document
     mentioned = _record_mentions(message)
     marked = ChatReadState.objects.filter(room=room, employee=author).update(
         last_read_message_id=message.pk, last_read_at=message.created_at

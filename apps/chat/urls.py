@@ -13,4 +13,9 @@ urlpatterns = [
     path("<int:room_id>/members/", views.member_search, name="member_search"),
     path("messages/<int:message_id>/edit/", views.message_edit, name="message_edit"),
     path("messages/<int:message_id>/delete/", views.message_delete, name="message_delete"),
+    path(
+        "messages/<int:message_id>/attachment/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
 ]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -105,13 +105,16 @@ def room_detail(request: AuthedRequest, room: ChatRoom) -> HttpResponse:
 @require_POST
 @room_access
 def message_create(request: AuthedRequest, room: ChatRoom) -> HttpResponse:
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, request.FILES)
     errors: list[str] = []
     message = None
     if form.is_valid():
         try:
             message = services.message_post(
-                room=room, author=request.user, body=form.cleaned_data["body"]
+                room=room,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                attachment=form.cleaned_data.get("attachment"),
             )
         except ValidationError as exc:
             errors = exc.messages
@@ -197,6 +200,32 @@ def message_delete(request: AuthedRequest, message: ChatMessage) -> HttpResponse
     if request.htmx:
         return _fragment(request, f"{ROOM_TEMPLATE}#message", {"message": message})
     return redirect(message.get_absolute_url())
+
+
+@require_GET
+@message_access
+def attachment_download(request: AuthedRequest, message: ChatMessage) -> HttpResponse:
+    """The file attached to a message, for everyone who may read the room."""
+    document = message.document
+    if document is None or message.deleted_at is not None:
+        raise Http404
+    try:
+        handle = document.file.storage.open(document.file.name, "rb")
+    except OSError as error:
+        raise Http404 from error
+    from apps.documents.services import document_record_download
+
+    document_record_download(document=document, actor=request.user, inline=False)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name or document.title,
+        content_type=document.mime_type,
+    )
+    response["Content-Length"] = str(document.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET

@@ -96,9 +96,11 @@
     });
 
     // --- sending -----------------------------------------------------------------------------
+    const attachment = document.getElementById("chat-attachment");
+    const hasFile = () => Boolean(attachment && attachment.files && attachment.files.length);
     form.addEventListener("htmx:wsConfigSend", (event) => {
-      if (connected) return;
-      // Socket down: cancel the WebSocket send and post the form over HTTP instead.
+      if (connected && !hasFile()) return;
+      // Socket down (or a file to upload): post the form over HTTP instead (multipart).
       event.preventDefault();
       if (event.detail.triggeringEvent) event.detail.triggeringEvent.preventDefault();
       htmx.ajax("POST", form.action, { source: form, target: "#chat-messages", swap: "beforeend" })
@@ -174,7 +176,7 @@
       }
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
-        if (input.value.trim()) form.requestSubmit();
+        if (input.value.trim() || hasFile()) form.requestSubmit();
       }
     });
     listbox.addEventListener("mousedown", (event) => {

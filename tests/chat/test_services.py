@@ -150,3 +150,26 @@ def test_chat_badges_count_unread_and_mentions(team):
     max_.__dict__.pop("_chat_badges", None)
     services.room_mark_read(room=room, employee=max_)
     assert selectors.chat_badges(max_) == {"unread": 0, "mentions": 0}
+
+
+def test_mention_creates_a_reminder_for_the_mentioned_employee(team):
+    from apps.reminders.models import Reminder
+
+    mia, max_, room = team
+    message = services.message_post(room=room, author=mia, body="@Max von Meier bitte prüfen")
+    reminder = Reminder.objects.get(owner=max_)
+    assert reminder.source_key == f"chat:mention:{message.pk}"
+    assert reminder.target == message
+    assert "Mia Muster" in reminder.title
+    assert reminder.due_date == timezone.localdate()
+
+
+def test_mention_reminder_is_listed_for_the_mentioned_employee(team, client_for):
+    from django.urls import reverse
+
+    mia, max_, room = team
+    message = services.message_post(room=room, author=mia, body="@Max von Meier Rückruf bitte")
+    response = client_for(max_).get(reverse("reminders:reminder_list"))
+    assert response.status_code == 200
+    assert "Mia Muster" in response.text
+    assert message.get_absolute_url() in response.text

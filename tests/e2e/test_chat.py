@@ -182,3 +182,29 @@ def test_chat_history_loads_older_messages_when_scrolling_up(chat_live, browser)
         expect(page.locator("#chat-older")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_chat_attachment_appears_live_for_the_other_member(chat_live, browser, tmp_path):
+    from playwright.sync_api import expect
+
+    _db, data, server = chat_live
+    room_id = data["rooms"][0]
+    anna, bernd = data["people"]
+    anna_ctx, anna_page = _page_for(browser, server, data, anna)
+    bernd_ctx, bernd_page = _page_for(browser, server, data, bernd)
+    try:
+        _open_room(anna_page, room_id)
+        _open_room(bernd_page, room_id)
+        upload = tmp_path / "angebot-notizen.txt"
+        upload.write_text("Notizen zum Angebot\n", encoding="utf-8")
+        anna_page.locator("#chat-attachment").set_input_files(str(upload))
+        anna_page.locator("#chat-body").fill("Die Notizen")
+        anna_page.locator("#chat-body").press("Enter")
+        link = bernd_page.locator("#chat-messages .chat-attachment a", has_text="angebot-notizen")
+        expect(link).to_be_visible()
+        with bernd_page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename == "angebot-notizen.txt"
+    finally:
+        anna_ctx.close()
+        bernd_ctx.close()
