@@ -9,7 +9,7 @@ BOOT_PYTHON ?= $(shell for p in "$$(pyenv prefix 3.13.0 2>/dev/null)/bin/python"
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 PYTEST_ARGS ?=
 
-.PHONY: venv run test test-fast test-e2e lint messages bench clean
+.PHONY: venv run test test-fast test-e2e lint messages bench bench-chat clean
 
 venv: $(VENV)/.installed
 
@@ -61,6 +61,11 @@ messages: venv
 BENCH_ARGS ?=
 bench: venv locale/de/LC_MESSAGES/django.mo
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Chat scenario: N rooms x M WebSocket clients on loopback, delivery latency p50/p95.
+BENCH_CHAT_ARGS ?=
+bench-chat: venv
+	$(PY) bench/chat_bench.py $(BENCH_CHAT_ARGS)
 
 clean:
 	rm -rf $(VENV) var .env

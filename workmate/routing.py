@@ -1,3 +1,5 @@
 """WebSocket routes of all apps (each app adds its own list here)."""
 
-websocket_urlpatterns: list = []
+from apps.chat.routing import websocket_urlpatterns as chat_websocket_urlpatterns
+
+websocket_urlpatterns: list = [*chat_websocket_urlpatterns]

@@ -371,6 +371,15 @@ if OIDC_ENABLED:
         "apps.employees.oidc.OIDCSessionRefresh",
     )
 
+# --- Chat ---------------------------------------------------------------------------------------
+# Messages per history page (initial room view and each "older" batch) and how long the author
+# may still edit or delete their own message.
+CHAT_PAGE_SIZE = env_int("CHAT_PAGE_SIZE", 50, minimum=5)
+CHAT_EDIT_WINDOW_MINUTES = env_int("CHAT_EDIT_WINDOW_MINUTES", 15, minimum=0)
+# An open socket re-checks access on every message it sends and on a "revoke" event (leaving a
+# project); for messages it receives, at most every N seconds (0 = before every message).
+CHAT_ACCESS_RECHECK_SECONDS = env_int("CHAT_ACCESS_RECHECK_SECONDS", 10, minimum=0)
+
 # --- Documents ----------------------------------------------------------------------------------
 # Upload limit per file, enforced while the body streams in (apps/documents/uploads.py).
 DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
