@@ -7,3 +7,9 @@ class CommonConfig(AppConfig):
     verbose_name = _("Common")
     # Entries for the main navigation: see apps.common.navigation.NavItem.
     nav_items: list = []
+
+    def ready(self) -> None:
+        from django.db.models import fields
+
+        # Django 6.1's new blank choice label has no German translation yet; ours has.
+        fields.BLANK_CHOICE_LABEL = _("– please choose –")
