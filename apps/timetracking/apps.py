@@ -1,9 +1,38 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.navigation import NavItem
+
+
+def _tracks_time(user) -> bool:  # type: ignore[no-untyped-def]
+    return user.has_perm("timetracking.add_timeentry") or user.has_perm(
+        "timetracking.view_team_time"
+    )
+
 
 class TimetrackingConfig(AppConfig):
     name = "apps.timetracking"
     verbose_name = _("Time tracking")
-    # Entries for the main navigation: see apps.common.navigation.NavItem.
-    nav_items: list = []
+    nav_items = [
+        NavItem(
+            _("Time tracking"),
+            "timetracking:my_week",
+            visible=_tracks_time,
+            order=40,
+            active_prefix="/time/",
+        )
+    ]
+
+    def ready(self) -> None:
+        from apps.common.permissions import register_owner_rule
+        from apps.timetracking.models import TimeEntry
+
+        def owner_rule(user, perm, entry) -> bool:  # type: ignore[no-untyped-def]
+            # Own entries: view, change, delete (the services still refuse locked ones).
+            return entry.employee_id == user.pk and perm in {
+                "timetracking.view_timeentry",
+                "timetracking.change_timeentry",
+                "timetracking.delete_timeentry",
+            }
+
+        register_owner_rule(TimeEntry, owner_rule)
