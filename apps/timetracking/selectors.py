@@ -301,10 +301,10 @@ def project_entries(user: Any, project: Project) -> QuerySet[TimeEntry]:
 def entry_totals(qs: QuerySet[TimeEntry]) -> dict[str, Any]:
     """Minutes, billable minutes and billable amount of ``qs`` in one aggregate query."""
     data = qs.order_by().aggregate(
-        minutes=Sum("duration_minutes"),
-        billable=Sum("duration_minutes", filter=Q(billable=True)),
+        total_minutes=Sum("duration_minutes"),
+        billable_minutes=Sum("duration_minutes", filter=Q(billable=True)),
     )
-    return {"minutes": data["minutes"] or 0, "billable": data["billable"] or 0}
+    return {"minutes": data["total_minutes"] or 0, "billable": data["billable_minutes"] or 0}
 
 
 def project_time_summary(project: Project) -> dict[str, Any]:
@@ -314,15 +314,15 @@ def project_time_summary(project: Project) -> dict[str, Any]:
     tracked hours against the hours budget. Expenses are added by the finance module later.
     """
     data = TimeEntry.objects.filter(project=project).aggregate(
-        minutes=Sum("duration_minutes"),
-        billable=Sum("duration_minutes", filter=Q(billable=True)),
+        total_minutes=Sum("duration_minutes"),
+        billable_minutes=Sum("duration_minutes", filter=Q(billable=True)),
         amount_x60=Sum(
             models_expr_rate(),
             filter=Q(billable=True),
         ),
     )
-    minutes = data["minutes"] or 0
-    billable = data["billable"] or 0
+    minutes = data["total_minutes"] or 0
+    billable = data["billable_minutes"] or 0
     amount = (Decimal(data["amount_x60"] or 0) / 60).quantize(Decimal("0.01"))
     budget_amount = project.budget_amount
     budget_hours = project.budget_hours
