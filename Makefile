@@ -25,8 +25,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@printf 'SECRET_KEY=%s\nALLOWED_HOSTS=127.0.0.1,localhost\nSITE_URL=http://$(HOST):$(PORT)\n' \
 		"$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
 
-locale/de/LC_MESSAGES/django.mo: locale/de/LC_MESSAGES/django.po
-	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+# Compiled with polib (pure Python), so a machine without gettext can still `make run`.
+locale/de/LC_MESSAGES/django.mo: locale/de/LC_MESSAGES/django.po $(VENV)/.installed
+	$(PY) -c 'import polib, sys; polib.pofile(sys.argv[1]).save_as_mofile(sys.argv[2])' $< $@
 
 run: venv .env locale/de/LC_MESSAGES/django.mo
 	set -a && . ./.env && set +a && \
@@ -52,8 +53,8 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 messages: venv
-	$(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
-	$(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+	DEBUG=true $(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
+	$(MAKE) locale/de/LC_MESSAGES/django.mo
 
 bench: venv
 	$(PY) bench/run.py
