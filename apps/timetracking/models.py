@@ -59,6 +59,7 @@ class TimeEntry(models.Model):
         verbose_name=_("employee"),
         on_delete=models.PROTECT,
         related_name="time_entries",
+        db_index=False,  # covered by the (employee, start) index
     )
     project = models.ForeignKey(
         "projects.Project",
@@ -67,6 +68,7 @@ class TimeEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="time_entries",
+        db_index=False,  # covered by the (project, start) index
     )
     customer = models.ForeignKey(
         "crm.Customer",
@@ -75,6 +77,7 @@ class TimeEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="time_entries",
+        db_index=False,  # covered by the (customer, start) index
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"), null=True, blank=True)
