@@ -45,6 +45,18 @@ def client_for() -> Callable[..., Client]:
     return make
 
 
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    """Compile the German catalogue when it is newer than the .mo (tests check German UI text)."""
+    from pathlib import Path
+
+    import polib
+
+    po = Path(__file__).resolve().parent.parent / "locale/de/LC_MESSAGES/django.po"
+    mo = po.with_suffix(".mo")
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        polib.pofile(str(po)).save_as_mofile(str(mo))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     """With WORKMATE_STRICT_SKIPS=1 (CI on PostgreSQL) a skipped test is a failed test:

@@ -215,7 +215,10 @@ LOCAL_LOGIN_BREAK_GLASS = env_bool("LOCAL_LOGIN_BREAK_GLASS", False)
 AXES_ENABLED = env_bool("LOGIN_RATE_LIMIT_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
+# Separate counters: one per e-mail address (whatever the IP) and one per IP (whatever the address).
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field (axes defaults to USERNAME_FIELD)
+AXES_USERNAME_CALLABLE = "apps.employees.ratelimit.client_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

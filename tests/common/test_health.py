@@ -1,8 +1,59 @@
+from __future__ import annotations
+
+import socket
+
 import pytest
+from django.db.utils import ConnectionHandler
 
 
 @pytest.mark.django_db
 def test_health_is_public_and_ok(client):
     response = client.get("/health/")
     assert response.status_code == 200
-    assert response.json()["checks"]["database"] == "ok"
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "cache": "ok", "storage": "ok"},
+    }
+    assert "no-cache" in response["Cache-Control"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_health_is_503_when_the_database_is_unreachable(client, monkeypatch):
+    unreachable = ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "HOST": "127.0.0.1",
+                "PORT": _closed_port(),
+                "NAME": "workmate",
+                "USER": "workmate",
+                "OPTIONS": {"connect_timeout": 3},
+            }
+        }
+    )["default"]
+    monkeypatch.setattr("apps.common.views.connection", unreachable)
+    try:
+        response = client.get("/health/")
+    finally:
+        unreachable.close()
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] == "error"
+
+
+@pytest.mark.django_db
+def test_health_reports_a_broken_cache_as_degraded(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr("apps.common.views.cache.set", broken)
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["cache"] == "error"
