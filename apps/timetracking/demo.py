@@ -194,7 +194,7 @@ def seed(*, size: str, stdout: Any) -> None:
     for employee_id, project_id in ProjectMember.objects.values_list("employee_id", "project_id"):
         if project_id in projects:
             memberships.setdefault(employee_id, []).append(projects[project_id])
-    rng = random.Random(20261121)  # noqa: S311 - demo data, reproducible
+    rng = random.Random(20261121)  # demo data, reproducible
     rows = _rows(
         employees=employees,
         days=days,

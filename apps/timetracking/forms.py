@@ -123,7 +123,9 @@ class TimerStartForm(_TargetMixin, forms.Form):
 class EntryForm(_TargetMixin, forms.Form):
     """Date + from–to, or date + duration (then placed after the day's last entry)."""
 
-    date = forms.DateField(label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start_time = forms.TimeField(
         label=_lazy("From"),
         required=False,
