@@ -36,3 +36,32 @@ class TimetrackingConfig(AppConfig):
             }
 
         register_owner_rule(TimeEntry, owner_rule)
+        _register_project_tab()
+
+
+def _register_project_tab() -> None:
+    """The "Zeit" tab on the project page (hours, billable hours, budget use), once the projects
+    app offers its tab registry."""
+    try:
+        from apps.common.tabs import Tab
+        from apps.projects.registry import register_project_tab
+    except ImportError:  # the project detail page is not there yet
+        return
+
+    def context(request, project):  # type: ignore[no-untyped-def]
+        from apps.timetracking.selectors import project_time_summary
+
+        return {"summary": project_time_summary(project)}
+
+    register_project_tab(
+        Tab(
+            "time",
+            _("Time"),
+            "timetracking/_project_tab_time.html",
+            context=context,
+            visible=lambda user, project: (
+                _tracks_time(user) or user.has_perm("timetracking.view_timeentry")
+            ),
+            order=30,
+        )
+    )

@@ -80,14 +80,22 @@ def check_project_access(*, employee: Any, project: Project | None) -> None:
         return
     if project.status in CLOSED_PROJECT_STATUSES:
         raise ValidationError(
-            {"project": _("The project is closed; no more time can be logged on it.")},
-            code="project_closed",
+            {
+                "project": ValidationError(
+                    _("The project is closed; no more time can be logged on it."),
+                    code="project_closed",
+                )
+            }
         )
     if employee.has_perm("projects.view_project"):
         return
     if not ProjectMember.objects.filter(project=project, employee=employee).exists():
         raise ValidationError(
-            {"project": _("You are not a member of this project.")}, code="not_member"
+            {
+                "project": ValidationError(
+                    _("You are not a member of this project."), code="not_member"
+                )
+            }
         )
 
 
@@ -97,8 +105,12 @@ def _resolve_customer(project: Project | None, customer: Any) -> Any:
         return customer
     if customer is not None and project.customer_id and customer.pk != project.customer_id:
         raise ValidationError(
-            {"customer": _("The customer does not match the project's customer.")},
-            code="customer_mismatch",
+            {
+                "customer": ValidationError(
+                    _("The customer does not match the project's customer."),
+                    code="customer_mismatch",
+                )
+            }
         )
     return project.customer if project.customer_id else customer
 
@@ -111,7 +123,7 @@ def _check_times(start: dt.datetime, end: dt.datetime | None) -> None:
         )
     if end is not None and end <= start:
         raise ValidationError(
-            {"end": _("The end must be after the start.")}, code="end_before_start"
+            {"end": ValidationError(_("The end must be after the start."), code="end_before_start")}
         )
 
 
@@ -400,7 +412,11 @@ def entry_return(*, actor: Any, entries: Iterable[TimeEntry], comment: str) -> i
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(
-            {"comment": _("Say why the entries are returned.")}, code="comment_required"
+            {
+                "comment": ValidationError(
+                    _("Say why the entries are returned."), code="comment_required"
+                )
+            }
         )
     rows = _review_rows(entries)
     now = timezone.now()

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
@@ -16,7 +17,14 @@ from apps.timetracking.timeutils import month_bounds, week_bounds, week_monday
 from tests.employees.factories import EmployeeFactory, role_named
 from tests.projects.factories import ProjectFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+        reason="EXPLAIN plans are checked on PostgreSQL",
+    ),
+    pytest.mark.django_db,
+]
 
 ROWS = 20_000
 
@@ -30,8 +38,6 @@ def _plan(qs) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def big_table(manager):  # type: ignore[no-untyped-def]
-    if connection.vendor != "postgresql":
-        pytest.skip("EXPLAIN plans are checked on PostgreSQL")
     employees = [EmployeeFactory(role=role_named("Mitarbeiter")) for _ in range(20)]
     projects = [ProjectFactory(members=employees) for _ in range(10)]
     rng = random.Random(7)

@@ -5,22 +5,24 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
 from apps.timetracking import services
 from apps.timetracking.models import TimeEntry
 from tests.employees.factories import EmployeeFactory, role_named
 
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.skipif(not ON_POSTGRESQL, reason="needs PostgreSQL (row locks across connections)"),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
 def test_parallel_timer_starts_leave_one_running_timer() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks across connections)")
     employee = EmployeeFactory(role=role_named("Mitarbeiter"))
     barrier = threading.Barrier(4)
     outcomes: list[str] = []
