@@ -56,8 +56,11 @@ messages: venv
 	DEBUG=true $(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
 	$(MAKE) locale/de/LC_MESSAGES/django.mo
 
-bench: venv
-	$(PY) bench/run.py
+# Benchmark (not a test): needs PostgreSQL on 127.0.0.1:5432 (and Redis, if available). Options:
+# make bench BENCH_ARGS="--fresh --requests 500 --concurrency 4"  (see bench/run.py --help)
+BENCH_ARGS ?=
+bench: venv locale/de/LC_MESSAGES/django.mo
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .env

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.common.views import health
+from apps.common.views import favicon, health
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.employees.auth_urls")),
     path("", include("apps.dashboards.urls")),

@@ -1,5 +1,6 @@
 import django_filters
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import AuditAction, AuditEntry
@@ -8,12 +9,18 @@ from apps.employees.models import Employee
 
 class AuditEntryFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditAction.choices)
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), choices=AuditAction.choices, empty_label=_("All")
+    )
     actor = django_filters.ModelChoiceFilter(
-        label=_("Actor"), queryset=Employee.objects.order_by("last_name", "first_name")
+        label=_("Actor"),
+        queryset=Employee.objects.order_by("last_name", "first_name", "id"),
+        empty_label=_("All"),
     )
     content_type = django_filters.ModelChoiceFilter(
-        label=_("Object type"), queryset=ContentType.objects.order_by("app_label", "model")
+        label=_("Object type"),
+        queryset=ContentType.objects.order_by("app_label", "model"),
+        empty_label=_("All"),
     )
     since = django_filters.DateFilter(
         label=_("From"),
@@ -33,6 +40,8 @@ class AuditEntryFilter(django_filters.FilterSet):
         fields = ["q", "action", "actor", "content_type", "since", "until"]
 
     def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        return queryset.filter(object_repr__icontains=value) | queryset.filter(
-            message__icontains=value
+        return queryset.filter(
+            Q(object_repr__icontains=value)
+            | Q(message__icontains=value)
+            | Q(actor_repr__icontains=value)
         )

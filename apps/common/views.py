@@ -6,9 +6,10 @@ import uuid
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from apps.common.permissions import public
 
@@ -42,7 +43,7 @@ def _storage() -> None:
     default_storage.exists("health-probe")
 
 
-@require_GET
+@require_safe
 @never_cache
 @public
 def health(request: HttpRequest) -> JsonResponse:
@@ -53,3 +54,10 @@ def health(request: HttpRequest) -> JsonResponse:
     if status == 503:
         overall = "unavailable"
     return JsonResponse({"status": overall, "checks": checks}, status=status)
+
+
+@require_GET
+@public
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico on pages without our <link rel="icon"> (the admin)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

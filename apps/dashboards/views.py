@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from apps.audit.models import AuditEntry
+from apps.audit.presentation import describe
 from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
 from apps.common.permissions import login_only
@@ -13,5 +14,7 @@ from apps.common.permissions import login_only
 @login_only
 def home(request: AuthedRequest) -> HttpResponse:
     """The start page: a greeting and the user's own recent activity."""
-    recent = AuditEntry.objects.filter(actor=request.user).select_related("content_type")[:10]
+    recent = describe(
+        list(AuditEntry.objects.filter(actor=request.user).select_related("content_type")[:10])
+    )
     return render_page(request, "dashboards/home.html", {"recent": recent})

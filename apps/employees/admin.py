@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -111,6 +112,13 @@ class EmployeeAdmin(UserAdmin):
             self.message_user(request, "; ".join(error.messages), messages.ERROR)
             raise
 
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Only a superuser may make (or unmake) superusers: no escalation through the admin.
+            fields.append("is_superuser")
+        return fields
+
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False  # employees are deactivated, never deleted
 
@@ -128,11 +136,19 @@ class RoleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Modules granted"))
     def granted_modules(self, role: Role) -> str:
-        labels = sorted({perm.split(".")[0] for perm in expand(role.permissions)})
-        return ", ".join(labels) or "—"
+        labels = {perm.split(".")[0] for perm in expand(role.permissions)}
+        names = sorted(str(django_apps.get_app_config(label).verbose_name) for label in labels)
+        return ", ".join(names) or "—"
 
     def save_model(self, request: Any, obj: Role, form: Any, change: bool) -> None:
         services.role_save(actor=request.user, role=obj)
+
+    def delete_model(self, request: Any, obj: Role) -> None:
+        services.role_delete(actor=request.user, role=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for role in queryset:
+            services.role_delete(actor=request.user, role=role)
 
 
 @admin.register(Department)
@@ -143,3 +159,10 @@ class DepartmentAdmin(admin.ModelAdmin):
 
     def save_model(self, request: Any, obj: Department, form: Any, change: bool) -> None:
         services.department_save(actor=request.user, department=obj)
+
+    def delete_model(self, request: Any, obj: Department) -> None:
+        services.department_delete(actor=request.user, department=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for department in queryset:
+            services.department_delete(actor=request.user, department=department)

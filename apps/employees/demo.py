@@ -136,7 +136,7 @@ def _departments() -> dict[str, Department]:
 
 def _seed_team(departments: dict[str, Department], roles: dict[str, Role]) -> int:
     existing = set(Employee.objects.values_list("email", flat=True))
-    created = 0
+    created_emails: list[str] = []
     for index, (email, first, last, dept, role, position, kind, status, hired) in enumerate(TEAM):
         if email in existing:
             continue
@@ -155,9 +155,14 @@ def _seed_team(departments: dict[str, Department], roles: dict[str, Role]) -> in
             fields["termination_date"] = _date(TERMINATED[email])
         if email == DEMO_ADMIN_EMAIL:
             fields.update(is_staff=True, is_superuser=True)
-        services.employee_create(actor=None, email=email, password=settings.DEMO_PASSWORD, **fields)
-        created += 1
-    return created
+        services.employee_create(actor=None, email=email, **fields)
+        created_emails.append(email)
+    if created_emails:
+        # Everyone of the demo team signs in with the demo password; hash it once, not per person.
+        Employee.objects.filter(email__in=created_emails).update(
+            password=make_password(settings.DEMO_PASSWORD)
+        )
+    return len(created_emails)
 
 
 def _link_managers(departments: dict[str, Department]) -> None:

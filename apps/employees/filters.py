@@ -8,12 +8,17 @@ from apps.employees.selectors import employee_search
 class EmployeeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     department = django_filters.ModelChoiceFilter(
-        label=_("Department"), queryset=Department.objects.order_by("name")
+        label=_("Department"), queryset=Department.objects.order_by("name"), empty_label=_("All")
     )
-    role = django_filters.ModelChoiceFilter(label=_("Role"), queryset=Role.objects.order_by("name"))
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Employee.Status.choices)
+    role = django_filters.ModelChoiceFilter(
+        label=_("Role"), queryset=Role.objects.order_by("name"), empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Employee.Status.choices, empty_label=_("All")
+    )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Name"),
         fields=(("last_name", "name"), ("code", "code"), ("department__name", "department")),
         field_labels={"name": _("Name"), "code": _("Code"), "department": _("Department")},
     )

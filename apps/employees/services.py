@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_changed, audit_created, snapshot
+from apps.audit.services import audit_changed, audit_created, audit_record, snapshot
 from apps.common.sequences import format_number, next_value
 from apps.company.selectors import company_get
 from apps.employees.models import Department, Employee, Role
@@ -50,6 +50,7 @@ EDITABLE_FIELDS = {
     "language",
     "theme",
     "is_staff",
+    "is_superuser",
     "oidc_sub",
 }
 
@@ -68,7 +69,7 @@ def _full_clean(employee: Employee) -> None:
 def employee_create(
     *, actor: Any, email: str, password: str | None = None, **fields: Any
 ) -> Employee:
-    unknown = set(fields) - EDITABLE_FIELDS - {"is_superuser"}
+    unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"employee_create() got unknown fields: {sorted(unknown)}")
     employee = Employee(email=Employee.objects.normalize_email(email).lower(), **fields)
@@ -126,8 +127,6 @@ def employee_set_preferences(
 def employee_set_password(*, actor: Any, employee: Employee, password: str) -> None:
     employee.set_password(password)
     employee.save(update_fields=["password"])
-    from apps.audit.services import audit_record
-
     audit_record(
         action=AuditAction.UPDATE, target=employee, actor=actor, message="password changed"
     )
@@ -165,3 +164,32 @@ def department_save(*, actor: Any, department: Department) -> Department:
     department.save()
     audit_changed(target=department, before=before, actor=actor)
     return department
+
+
+@transaction.atomic
+def role_delete(*, actor: Any, role: Role) -> None:
+    """Employees holding the role keep their records and lose the role's permissions."""
+    audit_record(
+        action=AuditAction.DELETE,
+        target=role,
+        actor=actor,
+        changes={
+            name: {"old": value, "new": None} for name, value in snapshot(role, ROLE_FIELDS).items()
+        },
+    )
+    role.delete()
+
+
+@transaction.atomic
+def department_delete(*, actor: Any, department: Department) -> None:
+    """Members stay; their department becomes empty."""
+    audit_record(
+        action=AuditAction.DELETE,
+        target=department,
+        actor=actor,
+        changes={
+            name: {"old": value, "new": None}
+            for name, value in snapshot(department, DEPARTMENT_FIELDS).items()
+        },
+    )
+    department.delete()

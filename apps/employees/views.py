@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.audit.models import AuditEntry
+from apps.audit.presentation import describe
 from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
 from apps.common.permissions import (
@@ -122,7 +123,7 @@ def employee_list(request: AuthedRequest) -> HttpResponse:
         {
             "filter": filterset,
             "page": page,
-            "can_add": request.user.has_perm("employees.add_employee"),
+            "can_add": request.user.is_staff and request.user.has_perm("employees.add_employee"),
         },
         partials={"employee-results": "results"},
     )
@@ -134,7 +135,7 @@ def employee_detail(request: AuthedRequest, employee: Employee) -> HttpResponse:
     can_edit = can(request.user, "employees.change_employee", employee)
     reports = list(employee.reports.exclude(status=Employee.Status.INACTIVE).order_by("last_name"))
     history = (
-        AuditEntry.objects.for_object(employee).select_related("actor")[:10]
+        describe(list(AuditEntry.objects.for_object(employee).select_related("content_type")[:10]))
         if request.user.has_perm("audit.view_auditentry")
         else []
     )

@@ -11,8 +11,29 @@ document.addEventListener("change", (event) => {
 
 document.addEventListener("click", (event) => {
   const toggle = event.target.closest("[data-toggle-nav]");
-  if (!toggle) return;
-  const nav = document.getElementById(toggle.getAttribute("aria-controls"));
-  const open = nav.classList.toggle("open");
-  toggle.setAttribute("aria-expanded", String(open));
+  if (toggle) {
+    const nav = document.getElementById(toggle.getAttribute("aria-controls"));
+    const open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", String(open));
+    return;
+  }
+  // A click outside the open user menu closes it.
+  const menu = document.querySelector("details[data-user-menu][open]");
+  if (menu && !menu.contains(event.target)) menu.open = false;
+});
+
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  const menu = document.querySelector("details[data-user-menu][open]");
+  if (menu) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  // Forms with data-confirm ask first (e.g. deactivating an employee).
+  const form = event.target;
+  const question = form.getAttribute && form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
 });

@@ -57,3 +57,14 @@ def test_health_reports_a_broken_cache_as_degraded(client, monkeypatch):
     assert response.status_code == 200
     assert response.json()["status"] == "degraded"
     assert response.json()["checks"]["cache"] == "error"
+
+
+@pytest.mark.django_db
+def test_health_answers_head_requests(client):
+    assert client.head("/health/").status_code == 200
+
+
+def test_favicon_redirects_to_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")

@@ -42,11 +42,14 @@ DEFAULT_TIMEOUT_MS = 15_000
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests talk to live_server from another thread: they need committed data."""
+    """Browser tests talk to live_server from another thread: they need committed data
+    (transaction=True). A transactional test empties every table afterwards, which would also
+    remove rows that data migrations created (the default roles); serialized_rollback restores
+    them before the next test."""
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.django_db(transaction=True))
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
 @pytest.fixture(scope="session")

@@ -97,7 +97,7 @@ def test_role_admin_saves_valid_patterns_and_audits(client_for, admin):
 def test_role_admin_shows_the_granted_modules(client_for, admin):
     role = RoleFactory(permissions=["crm.*", "employees.view_*"])
     response = client_for(admin).get(reverse("admin:employees_role_change", args=[role.pk]))
-    assert "crm, employees" in response.text
+    assert "CRM, Mitarbeitende" in response.text
 
 
 def test_admin_deactivate_action_deactivates_and_audits(client_for, admin):
@@ -183,3 +183,58 @@ def test_company_settings_admin_validates_the_iban(client_for, admin):
     response = client.post(url, data)
     assert response.status_code == 200
     assert "iban" in response.context["adminform"].form.errors
+
+
+def test_only_superusers_can_grant_superuser_rights(client_for, admin):
+    colleague = EmployeeFactory()
+    client = client_for(admin)  # Admin role and staff, but no superuser
+    form = (
+        client.get(reverse("admin:employees_employee_change", args=[colleague.pk]))
+        .context["adminform"]
+        .form
+    )
+    assert "is_superuser" not in form.fields
+
+
+def test_superuser_grants_superuser_rights_through_the_service(client_for):
+    boss = EmployeeFactory(is_superuser=True, is_staff=True)
+    colleague = EmployeeFactory(role=role_named("Mitarbeiter"))
+    url = reverse("admin:employees_employee_change", args=[colleague.pk])
+    client = client_for(boss)
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in {"password", "last_login", "is_superuser"}
+    }
+    data.update(is_superuser="on", role=colleague.role_id)
+    assert client.post(url, data).status_code == 302
+    colleague.refresh_from_db()
+    assert colleague.is_superuser
+    entry = AuditEntry.objects.for_object(colleague).get(action=AuditAction.UPDATE)
+    assert entry.changes["is_superuser"] == {"old": False, "new": True}
+
+
+def test_deleting_a_role_in_the_admin_is_audited_and_keeps_its_employees(client_for, admin):
+    role = RoleFactory(name="Alt", permissions=["crm.*"])
+    holder = EmployeeFactory(role=role)
+    response = client_for(admin).post(
+        reverse("admin:employees_role_delete", args=[role.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    holder.refresh_from_db()
+    assert holder.role is None
+    entry = AuditEntry.objects.get(action=AuditAction.DELETE)
+    assert entry.object_repr == "Alt"
+    assert entry.changes["permissions"] == {"old": ["crm.*"], "new": None}
+
+
+def test_deleting_a_department_in_the_admin_is_audited(client_for, admin):
+    from tests.employees.factories import DepartmentFactory
+
+    department = DepartmentFactory(name="Weg")
+    response = client_for(admin).post(
+        reverse("admin:employees_department_delete", args=[department.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.get(action=AuditAction.DELETE).object_repr == "Weg"

@@ -279,3 +279,22 @@ def test_profile_saves_own_phone(client_for, member):
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.phone == "+49 261 1234"
+
+
+def test_employee_detail_history_shows_labels_and_names_not_ids(client_for, admin):
+    from apps.employees import services
+
+    colleague = EmployeeFactory(role=role_named("Mitarbeiter"))
+    support = DepartmentFactory(name="Kundensupport", code="KS")
+    services.employee_update(actor=admin, employee=colleague, department=support)
+    response = client_for(admin).get(colleague.get_absolute_url())
+    history = response.text.split('id="history-title"')[1]
+    assert "Abteilung:" in history
+    assert "Kundensupport" in history
+    assert f"→ {support.pk}" not in history
+
+
+def test_employee_detail_hides_history_without_audit_permission(client_for, member):
+    colleague = EmployeeFactory()
+    response = client_for(member).get(colleague.get_absolute_url())
+    assert 'id="history-title"' not in response.text
