@@ -324,6 +324,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Time tracking --------------------------------------------------------------------------------
+# How many time entries `seed_demo --size large` creates (the benchmark volume); tests lower it.
+TIMETRACKING_DEMO_LARGE_ENTRIES = 1_000_000
+
 # --- Product settings ---------------------------------------------------------------------------
 DEMO_PASSWORD = env_secret("DEMO_PASSWORD", "workmate-demo")
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)

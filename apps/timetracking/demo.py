@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -21,7 +22,6 @@ from apps.projects.models import Project, ProjectMember
 from apps.timetracking.models import ActivityType, TimeEntry
 from apps.timetracking.timeutils import local_tz
 
-LARGE_TOTAL = 1_000_000
 LARGE_DAYS = 730
 SMALL_DAYS = 21
 BATCH = 20_000
@@ -170,8 +170,9 @@ def seed(*, size: str, stdout: Any) -> None:
     from tqdm import tqdm
 
     large = size == "large"
+    large_total = int(getattr(settings, "TIMETRACKING_DEMO_LARGE_ENTRIES", 1_000_000))
     existing = TimeEntry.objects.count()
-    if (large and existing >= LARGE_TOTAL) or (not large and existing):
+    if (large and existing >= large_total) or (not large and existing):
         stdout.write(f"timetracking: {existing} time entries exist, nothing to do.")
         return
     employees = list(Employee.objects.exclude(status="inactive").order_by("pk"))
@@ -182,7 +183,7 @@ def seed(*, size: str, stdout: Any) -> None:
         employees = employees[:12]
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     days = _workdays(yesterday, LARGE_DAYS * 5 // 7 if large else SMALL_DAYS * 5 // 7)
-    total = LARGE_TOTAL - existing if large else None
+    total = large_total - existing if large else None
     per_day = -(-(total or 0) // (len(employees) * len(days))) if large else 4
     per_day = max(3, min(per_day, 24))
     skip: set[tuple[int, dt.date]] = set()

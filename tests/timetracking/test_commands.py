@@ -66,8 +66,8 @@ def test_demo_seed_small_is_idempotent_and_overlap_free(member) -> None:
         assert a.end <= b.start
 
 
-def test_demo_seed_large_fills_the_target(monkeypatch, member) -> None:
-    monkeypatch.setattr(demo, "LARGE_TOTAL", 3000)
+def test_demo_seed_large_fills_the_target(monkeypatch, settings, member) -> None:
+    settings.TIMETRACKING_DEMO_LARGE_ENTRIES = 3000
     monkeypatch.setattr(demo, "LARGE_DAYS", 280)
     ProjectFactory(members=[member])
     out = StringIO()
