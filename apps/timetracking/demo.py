@@ -216,7 +216,9 @@ def seed(*, size: str, stdout: Any) -> None:
         else:
             count = _insert_batches(rows, bar)
     if connection.vendor == "postgresql" and large:
+        # VACUUM sets the visibility map, so the covering indexes give index-only scans at once.
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE timetracking_timeentry")
+            cursor.execute(f"{command} timetracking_timeentry")
     seconds = (timezone.now() - started).total_seconds()
     stdout.write(f"timetracking: {count} time entries in {seconds:.1f} s.")
