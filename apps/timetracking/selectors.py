@@ -36,7 +36,13 @@ from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
 from apps.timetracking import worktime
 from apps.timetracking.models import ActivityType, TimeEntry
-from apps.timetracking.timeutils import day_bounds, month_bounds, month_days, week_bounds
+from apps.timetracking.timeutils import (
+    day_bounds,
+    format_minutes,
+    month_bounds,
+    month_days,
+    week_bounds,
+)
 
 HUNDRED = Decimal(100)
 
@@ -225,6 +231,20 @@ class TeamRow:
     @property
     def billable_share(self) -> int:
         return _share(self.billable, self.total)
+
+    @property
+    def total_hm(self) -> str:
+        return format_minutes(self.total)
+
+    @property
+    def billable_hm(self) -> str:
+        return format_minutes(self.billable)
+
+    @property
+    def projects_text(self) -> str:
+        """The five biggest items as one line (built here: cheaper than a template loop)."""
+        text = " · ".join(f"{title} {format_minutes(m)}" for title, m in self.projects[:5])
+        return text + (" …" if len(self.projects) > 5 else "")
 
 
 def team_summary(user: Any, start: dt.datetime, end: dt.datetime) -> list[TeamRow]:

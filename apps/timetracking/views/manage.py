@@ -63,6 +63,8 @@ def team_view(request: AuthedRequest) -> HttpResponse:
         "total": total,
         "billable": sum(r.billable for r in rows),
         "active_tab": "team",
+        # The report URLs of all rows share this prefix (one reverse() instead of 200).
+        "report_base": reverse("timetracking:report_employee", args=[0]).removesuffix("0/"),
     }
     return render_page(
         request, "timetracking/team.html", context, partials={"team-results": "results"}
