@@ -324,6 +324,53 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Single sign-on (OIDC) ---------------------------------------------------------------------
+# Zitadel (or any OpenID provider) via mozilla-django-oidc; see docs/zitadel.md. Endpoints come from
+# the issuer's discovery document (fetched on first use with OIDC_TIMEOUT, cached), explicit
+# OIDC_OP_* variables override single endpoints. Nothing here does network I/O.
+OIDC_ISSUER = env_str("OIDC_ISSUER").strip().rstrip("/")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID").strip()
+OIDC_CLIENT_SECRET = env_secret("OIDC_CLIENT_SECRET")  # empty: public client (PKCE, auth "none")
+OIDC_PROJECT_ID = env_str("OIDC_PROJECT_ID").strip()  # Zitadel: required in "aud" when set
+OIDC_ROLES_CLAIM = env_str("OIDC_ROLES_CLAIM", "urn:zitadel:iam:org:project:roles")
+OIDC_SCOPES = env_str("OIDC_SCOPES")  # default: openid profile email + Zitadel's role scopes
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT")
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
+OIDC_DISCOVERY_CACHE_SECONDS = env_int("OIDC_DISCOVERY_CACHE_SECONDS", 3600, minimum=0)
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env_int("OIDC_RENEW_SECONDS", 15 * 60, minimum=60)
+OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_CLIENT_ID)
+# Fixed choices for mozilla-django-oidc (client id, secret, scopes and endpoints are resolved at
+# request time in apps/employees/oidc.py).
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for the end-session request's id_token_hint
+OIDC_STORE_ACCESS_TOKEN = False
+OIDC_CREATE_USER = True
+OIDC_OP_LOGOUT_URL_METHOD = "apps.employees.oidc.provider_logout_url"
+OIDC_EXEMPT_URLS = ["health", "login", "logout"]
+LOGIN_REDIRECT_URL_FAILURE = "login"
+# Always listed (inert while SSO is off) so sessions keep resolving; permissions: RoleBackend.
+AUTHENTICATION_BACKENDS.insert(
+    AUTHENTICATION_BACKENDS.index("apps.employees.backends.RoleBackend"),
+    "apps.employees.oidc.OIDCBackend",
+)
+if OIDC_ENABLED:
+    # Signing out is a form POST answered with a redirect to the provider's end-session endpoint;
+    # browsers apply CSP form-action to that redirect, so the provider's origin must be allowed.
+    for _url in (OIDC_ISSUER, OIDC_OP_LOGOUT_ENDPOINT):
+        _origin = "/".join(_url.split("/")[:3]) if "://" in _url else ""
+        if _origin and _origin not in _csp_form_action:
+            _csp_form_action.append(_origin)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django_htmx.middleware.HtmxMiddleware") + 1,
+        "apps.employees.oidc.OIDCSessionRefresh",
+    )
+
 # --- Time tracking --------------------------------------------------------------------------------
 # How many time entries `seed_demo --size large` creates (the benchmark volume); tests lower it.
 TIMETRACKING_DEMO_LARGE_ENTRIES = 1_000_000

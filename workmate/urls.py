@@ -8,6 +8,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.employees.auth_urls")),
+    path("oidc/", include("apps.employees.oidc_urls")),
     path("", include("apps.dashboards.urls")),
     path("employees/", include("apps.employees.urls")),
     path("audit/", include("apps.audit.urls")),

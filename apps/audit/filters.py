@@ -1,10 +1,12 @@
 import django_filters
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.models import AuditAction, AuditEntry
-from apps.employees.models import Employee
+
+_AUDITED_APPS = [app.rsplit(".", 1)[-1] for app in settings.DOMAIN_APPS]
 
 
 class AuditEntryFilter(django_filters.FilterSet):
@@ -12,14 +14,15 @@ class AuditEntryFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("Action"), choices=AuditAction.choices, empty_label=_("All")
     )
-    actor = django_filters.ModelChoiceFilter(
-        label=_("Actor"),
-        queryset=Employee.objects.order_by("last_name", "first_name", "id"),
-        empty_label=_("All"),
+    # A name to type rather than a select of every employee (hundreds of options to render).
+    actor = django_filters.CharFilter(
+        label=_("Actor"), field_name="actor_repr", lookup_expr="icontains"
     )
     content_type = django_filters.ModelChoiceFilter(
         label=_("Object type"),
-        queryset=ContentType.objects.order_by("app_label", "model"),
+        queryset=ContentType.objects.filter(app_label__in=_AUDITED_APPS).order_by(
+            "app_label", "model"
+        ),
         empty_label=_("All"),
     )
     since = django_filters.DateFilter(

@@ -18,7 +18,7 @@ from apps.common.permissions import permission_required_for
 def audit_list(request: AuthedRequest) -> HttpResponse:
     queryset = AuditEntry.objects.select_related("actor", "content_type").order_by("-seq")
     filterset = AuditEntryFilter(request.GET, queryset=queryset)
-    page = Paginator(filterset.qs, settings.PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = describe(list(page.object_list))
     return render_page(
         request,

@@ -33,3 +33,23 @@ def format_number(prefix: str, value: int, *, width: int, year: int | None = Non
     """``KIT-0001``, ``KD-00001``, ``RE-2026-0001`` (year-scoped numbers)."""
     number = str(value).zfill(width)
     return f"{prefix}-{year}-{number}" if year is not None else f"{prefix}-{number}"
+
+
+def next_values(key: str, count: int, *, start_after: int = 0) -> range:
+    """Reserve ``count`` consecutive numbers of ``key`` in one locked update (bulk imports, demo data).
+
+    Gapless like ``next_value``: the block belongs to the caller's transaction and is given back on
+    rollback. Returns the reserved values as a range.
+    """
+    if count < 1:
+        raise ValueError("next_values() needs count >= 1.")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_values() must be called inside transaction.atomic().")
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(key=key, last_value=start_after)], ignore_conflicts=True
+    )
+    sequence = NumberSequence.objects.select_for_update().get(key=key)
+    first = sequence.last_value + 1
+    sequence.last_value += count
+    sequence.save(update_fields=["last_value"])
+    return range(first, first + count)

@@ -71,6 +71,21 @@ class CompanySettingsAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # Through the service: validated and audited (old and new values).
+        from apps.company.services import EDITABLE_FIELDS, company_update
+
+        company_update(
+            actor=request.user,
+            **{
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in EDITABLE_FIELDS
+            },
+        )
+        if "logo" in form.changed_data:
+            obj.save(update_fields=["logo"])
+
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return not CompanySettings.objects.exists() and super().has_add_permission(request)
 

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.common.models import TimeStampedModel
 from apps.common.validators import validate_vat_id
+from apps.crm.validators import validate_leitweg_id
 
 
 class Customer(TimeStampedModel):
@@ -53,7 +55,9 @@ class Customer(TimeStampedModel):
         _("VAT ID (USt-IdNr.)"), max_length=20, blank=True, validators=[validate_vat_id]
     )
     tax_number = models.CharField(_("tax number"), max_length=30, blank=True)
-    leitweg_id = models.CharField(_("Leitweg-ID"), max_length=46, blank=True)
+    leitweg_id = models.CharField(
+        _("Leitweg-ID"), max_length=46, blank=True, validators=[validate_leitweg_id]
+    )
     vat_treatment = models.CharField(
         _("VAT treatment"),
         max_length=20,
@@ -75,6 +79,9 @@ class Customer(TimeStampedModel):
         related_name="managed_customers",
     )
     notes = models.TextField(_("notes"), blank=True)
+    # Name, number, e-mail, city and contact names, case- and accent-folded (crm.search.fold), kept
+    # up to date by the services; a trigram GIN index on PostgreSQL makes "%muller%" fast.
+    search_text = models.TextField(_("search text"), blank=True, editable=False, db_default="")
 
     class Meta:
         verbose_name = _("customer")
@@ -87,6 +94,10 @@ class Customer(TimeStampedModel):
             models.Index(fields=["account_manager", "name"], name="crm_customer_manager_idx"),
             models.Index(fields=["city", "name"], name="crm_customer_city_idx"),
             models.Index(fields=["name", "id"], name="crm_customer_name_idx"),
+            models.Index(Upper("city"), name="crm_customer_city_upper_idx"),
+            models.Index(Lower("email"), name="crm_customer_email_idx"),
+            models.Index(fields=["vat_id"], name="crm_customer_vat_idx"),
+            models.Index(fields=["stage", "-updated_at", "-id"], name="crm_customer_pipeline_idx"),
         ]
 
     def __str__(self) -> str:
@@ -94,6 +105,10 @@ class Customer(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("crm:customer_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.LEAD, self.Status.ACTIVE)
 
 
 class Contact(TimeStampedModel):
@@ -112,6 +127,7 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "last_name", "first_name", "id"]
+        indexes = [models.Index(Lower("email"), name="crm_contact_email_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer"],

@@ -5,6 +5,7 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -166,3 +167,23 @@ class DepartmentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for department in queryset:
             services.department_delete(actor=request.user, department=department)
+
+
+@login_not_required
+def admin_login(request: Any, extra_context: Any = None) -> Any:
+    """One sign-in page for everything (password and single sign-on): the admin's own login form
+    sends visitors to ours. A signed-in employee without admin access gets 403, not a loop."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    target = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = reverse("admin:index")
+    return redirect_to_login(target, reverse("login"))
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]

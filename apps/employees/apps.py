@@ -15,6 +15,7 @@ class EmployeesConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.common.permissions import register_owner_rule
+        from apps.employees import checks  # noqa: F401 (registers the single sign-on checks)
         from apps.employees.models import Employee
 
         # Everyone may view their own employee record.

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.employees.models import Employee, Role
@@ -106,6 +107,17 @@ class RoleAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["permissions"] = "\n".join(self.instance.permissions)
+
+    def validate_constraints(self) -> None:
+        # Choosing a new default role takes the flag from the previous default (role_save), so
+        # the one-default constraint is not checked against the old default here.
+        exclude = self._get_validation_exclusions()
+        if self.instance.is_default:
+            exclude.add("is_default")
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
 
     def clean_permissions(self) -> list[str]:
         raw = self.cleaned_data.get("permissions") or ""

@@ -137,7 +137,16 @@ ROLE_FIELDS = ["name", "description", "priority", "idp_role_key", "is_default", 
 
 @transaction.atomic
 def role_save(*, actor: Any, role: Role) -> Role:
-    """Create or update a role after validating its patterns (unknown patterns are refused)."""
+    """Create or update a role after validating its patterns (unknown patterns are refused).
+
+    Making a role the default takes the flag from the previous default role (one default)."""
+    if role.is_default:
+        previous_defaults = Role.objects.select_for_update().filter(is_default=True)
+        for previous in previous_defaults.exclude(pk=role.pk) if role.pk else previous_defaults:
+            before = snapshot(previous, ROLE_FIELDS)
+            previous.is_default = False
+            previous.save(update_fields=["is_default", "updated_at"])
+            audit_changed(target=previous, before=before, actor=actor)
     role.full_clean()
     if role.pk is None:
         role.save()

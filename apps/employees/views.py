@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -48,6 +49,13 @@ def login(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_only
 def logout(request: AuthedRequest) -> HttpResponse:
+    """Ends the session; after a single sign-on also the provider's (end-session endpoint)."""
+    from apps.employees.oidc import provider_logout_url
+
+    if request.session.get("oidc_id_token"):
+        target = provider_logout_url(request)  # needs the ID token: before the session ends
+        auth_logout(request)
+        return redirect(target)
     return auth_views.LogoutView.as_view()(request)
 
 

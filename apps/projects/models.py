@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.common.models import TimeStampedModel
@@ -106,6 +107,8 @@ class Project(TimeStampedModel):
             models.Index(fields=["department", "-created_at"], name="projects_department_idx"),
             models.Index(fields=["manager", "-created_at"], name="projects_manager_idx"),
             models.Index(fields=["deadline"], name="projects_deadline_idx"),
+            models.Index(fields=["title", "id"], name="projects_title_idx"),
+            models.Index(fields=["end_date"], name="projects_end_date_idx"),
         ]
 
     def __str__(self) -> str:
@@ -113,6 +116,14 @@ class Project(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:project_detail", args=[self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(
+            self.deadline
+            and self.deadline < timezone.localdate()
+            and self.status not in (self.Status.COMPLETED, self.Status.CANCELLED)
+        )
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:

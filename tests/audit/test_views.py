@@ -60,3 +60,12 @@ def test_audit_list_query_budget(client_for, admin, django_assert_max_num_querie
     with django_assert_max_num_queries(14):
         response = client.get(reverse("audit:audit_list"))
     assert response.status_code == 200
+
+
+def test_audit_list_filters_by_actor_name(client_for, admin):
+    gerda = EmployeeFactory(first_name="Gerda", last_name="Günther")
+    audit_record(action=AuditAction.EXPORT, actor=gerda, object_repr="Export von Gerda")
+    audit_record(action=AuditAction.EXPORT, actor=admin, object_repr="Export von Anna")
+    text = client_for(admin).get(reverse("audit:audit_list"), {"actor": "günther"}).text
+    assert "Export von Gerda" in text
+    assert "Export von Anna" not in text

@@ -35,3 +35,11 @@ def test_home_query_budget(client_for, admin, django_assert_max_num_queries, row
     client = client_for(admin)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("dashboards:home")).status_code == 200
+
+
+def test_home_leaves_out_sign_ins(client_for, admin):
+    audit_record(action=AuditAction.LOGIN, actor=admin, target=admin, message="password")
+    audit_record(action=AuditAction.EXPORT, actor=admin, object_repr="Mitarbeiterliste")
+    response = client_for(admin).get(reverse("dashboards:home"))
+    recent = response.context["recent"]
+    assert [entry.action for entry in recent] == [AuditAction.EXPORT]

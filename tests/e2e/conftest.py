@@ -6,7 +6,8 @@ Fixtures (use them in ``tests/e2e/test_<module>.py`` with ``pytestmark = pytest.
                   with WORKMATE_STRICT_SKIPS=1 a skip counts as a failure).
 * ``page``        a fresh browser context per test, ``base_url`` = the live server, locale de-DE;
                   so ``page.goto("/employees/")`` works. A screenshot lands in test-results/
-                  when the test fails.
+                  when the test fails. ``page.console_errors`` lists console errors and uncaught
+                  exceptions (CSP violations show up there): ``assert not page.console_errors``.
 * ``e2e_user``    factory: ``e2e_user(role="Admin", email=..., password=..., **fields)`` creates an
                   employee with a known password (default ``E2E_PASSWORD``).
 * ``login(page, user_or_email, password=E2E_PASSWORD)``  signs in through the login form.
@@ -49,6 +50,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
+            # serialized_rollback: the flush after each browser test would otherwise also wipe
+            # the data migrations' rows (default roles) for the browser tests that follow.
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
@@ -89,6 +92,14 @@ def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iter
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
+    # Console errors (CSP violations, failed requests, JS errors) collect here; journeys assert
+    # ``not page.console_errors`` at the end.
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     try:
         yield page
     finally:

@@ -57,6 +57,7 @@ def test_sign_in_switch_language_and_browse_the_directory(page, e2e_user):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Gerda Günther")
     expect(page.locator("main")).to_contain_text("Support-Technikerin")
     expect(page.locator("main")).to_contain_text("Support")
+    assert not page.console_errors
 
 
 def test_keyboard_only_sign_in_menu_and_theme(page, e2e_user):
@@ -89,6 +90,7 @@ def test_keyboard_only_sign_in_menu_and_theme(page, e2e_user):
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+    assert not page.console_errors
 
 
 def test_directory_on_a_phone(page, e2e_user):
@@ -110,3 +112,17 @@ def test_directory_on_a_phone(page, e2e_user):
     assert scroll_width <= 390
     page.get_by_label("Suche").fill("Gerda")
     expect(page.locator("#employee-results tbody tr")).to_have_count(1)
+    assert not page.console_errors
+
+
+def test_admin_panel_works_under_the_content_security_policy(page, e2e_user):
+    admin = e2e_user(role="Admin", first_name="Anna", last_name="Admin", is_staff=True)
+    colleague = EmployeeFactory(first_name="Gerda", last_name="Günther")
+    login(page, admin)
+    page.goto("/admin/")
+    expect(page.locator("#content")).to_contain_text("Mitarbeitende")
+    page.goto(f"/admin/employees/employee/{colleague.pk}/change/")
+    expect(page.locator("input[name=first_name]")).to_have_value("Gerda")
+    page.goto("/admin/employees/employee/?q=Günther")
+    expect(page.locator("#result_list")).to_contain_text("Günther")
+    assert not page.console_errors

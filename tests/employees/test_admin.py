@@ -66,9 +66,22 @@ def test_admin_crm_staff_cannot_open_the_employee_admin(client_for):
 
 
 def test_admin_is_closed_to_employees_without_staff_flag(client_for, member):
-    response = client_for(member).get(reverse("admin:index"))
+    client = client_for(member)
+    response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+    assert client.get(response["Location"]).status_code == 403
+
+
+def test_admin_login_sends_visitors_to_the_one_sign_in_page(client):
+    response = client.get(reverse("admin:login"), {"next": "/admin/employees/"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=/admin/employees/"
+
+
+def test_admin_login_ignores_foreign_next(client):
+    response = client.get(reverse("admin:login"), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("login") + "?next=/admin/"
 
 
 def test_role_admin_refuses_unknown_patterns(client_for, admin):
@@ -238,3 +251,22 @@ def test_deleting_a_department_in_the_admin_is_audited(client_for, admin):
     )
     assert response.status_code == 302
     assert AuditEntry.objects.get(action=AuditAction.DELETE).object_repr == "Weg"
+
+
+def test_company_settings_changes_in_the_admin_are_audited(client_for, admin):
+    from apps.company.selectors import company_get
+
+    url = reverse("admin:company_companysettings_change", args=[1])
+    client = client_for(admin)
+    client.get(reverse("admin:company_companysettings_changelist"))
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "logo"}
+    data.update(name="Neue Firma", iban="DE64570501201234567890")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    company = company_get()
+    assert company.name == "Neue Firma"
+    entry = AuditEntry.objects.for_object(company).get(action=AuditAction.UPDATE)
+    assert entry.actor == admin
+    assert entry.changes["name"]["new"] == "Neue Firma"
+    assert entry.changes["iban"] == {"old": "", "new": "DE64570501201234567890"}

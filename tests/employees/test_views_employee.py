@@ -298,3 +298,22 @@ def test_employee_detail_hides_history_without_audit_permission(client_for, memb
     colleague = EmployeeFactory()
     response = client_for(member).get(colleague.get_absolute_url())
     assert 'id="history-title"' not in response.text
+
+
+def test_employee_edit_with_a_colleagues_email_is_422_and_changes_nothing(client_for, admin):
+    taken = EmployeeFactory(email="vergeben@example.com")
+    colleague = EmployeeFactory(first_name="Alt")
+    response = client_for(admin).post(
+        reverse("employees:employee_edit", args=[colleague.pk]),
+        {
+            "first_name": "Neu",
+            "email": "Vergeben@Example.com",
+            "employment_type": "fulltime",
+            "status": "active",
+        },
+    )
+    assert response.status_code == 422
+    assert "E-Mail" in response.text
+    colleague.refresh_from_db()
+    assert colleague.first_name == "Alt"
+    assert taken.email == "vergeben@example.com"

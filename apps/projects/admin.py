@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+
+from apps.projects import services
+from apps.projects.models import Project, ProjectMember
+
+
+class ProjectMemberInline(admin.TabularInline):
+    model = ProjectMember
+    extra = 0
+    autocomplete_fields = ["employee"]
+    readonly_fields = ["added_at"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "customer", "manager", "status", "deadline"]
+    list_filter = ["status", "priority", "department"]
+    search_fields = ["number", "title", "customer__name", "customer__number"]
+    autocomplete_fields = ["customer", "manager"]
+    readonly_fields = ["number", "created_at", "updated_at"]
+    list_select_related = ["customer", "manager"]
+    inlines = [ProjectMemberInline]
+
+    def save_model(self, request: Any, obj: Project, form: Any, change: bool) -> None:
+        fields = {name: getattr(obj, name) for name in services.EDITABLE_FIELDS}
+        if change:
+            saved = services.project_update(actor=request.user, project=obj, **fields)
+        else:
+            saved = services.project_create(actor=request.user, **fields)
+        obj.pk, obj.number = saved.pk, saved.number
+        obj._state.adding = False
+
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
+        """Members through the services, so the guardian object permissions follow."""
+        if formset.model is not ProjectMember:
+            super().save_formset(request, form, formset, change)
+            return
+        project = form.instance
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.project_member_remove(
+                actor=request.user, project=project, employee=membership.employee
+            )
+        for membership in instances:
+            if membership.pk is None:
+                services.project_member_add(
+                    actor=request.user, project=project, employee=membership.employee
+                )

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from apps.audit.models import AuditAction, AuditEntry
+from apps.crm.importing import ImportFileError, customers_import
+from apps.crm.models import Contact, Customer
+from tests.crm.factories import ContactFactory, CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+CSV = (
+    "Firma;E-Mail;Straße;PLZ;Ort;USt-IdNr;Vorname;Nachname;Unbekannt\n"
+    "Müller GmbH;info@mueller.example;Hauptstraße 1;50667;Köln;DE136695976;Jürgen;Weiß;x\n"
+    "Schmidt AG;kontakt@schmidt.example;;;Bonn;;;;\n"
+)
+
+
+def test_import_dry_run_sorts_rows_and_creates_nothing():
+    result = customers_import(raw=CSV.encode(), actor=None, dry_run=True)
+    assert [row.status for row in result.rows] == ["create", "create"]
+    assert result.delimiter == ";"
+    assert result.ignored_columns == ["Unbekannt"]
+    assert not Customer.objects.exists()
+
+
+def test_import_creates_customers_with_primary_contact_and_audits(admin):
+    result = customers_import(raw=CSV.encode(), actor=admin, dry_run=False, filename="k.csv")
+    assert len(result.to_create) == 2
+    customer = Customer.objects.get(name="Müller GmbH")
+    assert customer.number.startswith("KD-")
+    assert customer.city == "Köln" and customer.vat_id == "DE136695976"
+    contact = Contact.objects.get(customer=customer)
+    assert contact.is_primary and contact.last_name == "Weiß"
+    assert "jurgen weiss" in customer.search_text
+    assert not Contact.objects.filter(customer__name="Schmidt AG").exists()
+    assert AuditEntry.objects.filter(action=AuditAction.IMPORT).count() == 1
+
+
+def test_import_reads_latin1_and_comma():
+    raw = "Name,Ort\nBäckerei Köhler,Düsseldorf\n".encode("latin-1")
+    result = customers_import(raw=raw, actor=None, dry_run=False)
+    assert result.encoding in ("Windows-1252", "ISO-8859-1")
+    assert result.delimiter == ","
+    assert Customer.objects.get().name == "Bäckerei Köhler"
+
+
+def test_import_reads_utf8_with_bom():
+    raw = "\ufeffName;Ort\nÖztürk Logistik;Essen\n".encode()
+    result = customers_import(raw=raw, actor=None, dry_run=False)
+    assert result.encoding == "UTF-8"
+    assert Customer.objects.get().name == "Öztürk Logistik"
+
+
+def test_import_skips_duplicates_by_email_and_vat_id_in_db_and_file():
+    CustomerFactory(email="vorhanden@example.com")
+    ContactFactory(email="kontakt@example.com")
+    CustomerFactory(vat_id="DE136695976")
+    raw = (
+        b"Name;E-Mail;USt-IdNr;Nachname;Kontakt E-Mail\n"
+        b"A;VORHANDEN@example.com;;;\n"
+        b"B;neu@example.com;;Meier;kontakt@example.com\n"
+        b"C;;DE 136 695 976;;\n"
+        b"D;doppelt@example.com;;;\n"
+        b"E;doppelt@example.com;;;\n"
+    )
+    result = customers_import(raw=raw, actor=None, dry_run=True)
+    assert [(row.name, row.status) for row in result.rows] == [
+        ("A", "skip"),
+        ("B", "skip"),
+        ("C", "skip"),
+        ("D", "create"),
+        ("E", "skip"),
+    ]
+    assert "vorhanden@example.com" in result.rows[0].reason
+
+
+def test_import_refuses_broken_rows_with_reason():
+    raw = (
+        "Name;E-Mail;USt-IdNr;Leitweg-ID;Typ\n"
+        "Gut GmbH;gut@example.com;;;B2B\n"
+        "Zu kurz\n"
+        ";leer@example.com;;;\n"
+        "Falsch;kein-mail;DE123;;\n"
+        "Leitweg;;;123;\n"
+        "Typ;;;;Alien\n"
+        f"{'x' * 10_000};;;;\n"
+    ).encode()
+    result = customers_import(raw=raw, actor=None, dry_run=True)
+    statuses = [row.status for row in result.rows]
+    assert statuses == ["create"] + ["refuse"] * 6
+    assert all(row.reason for row in result.refused)
+    assert len(result.refused[-1].name) <= 200
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"\x00\x01\x02binary", "Ort;PLZ\nKöln;50667\n".encode(), b"   \n  \n"],
+)
+def test_import_refuses_unreadable_files(raw):
+    with pytest.raises(ImportFileError):
+        customers_import(raw=raw, actor=None, dry_run=True)
+
+
+# --- Web flow -------------------------------------------------------------------------------------
+
+
+def _upload(client, content: bytes, name: str = "kunden.csv"):  # type: ignore[no-untyped-def]
+    return client.post(
+        reverse("crm:customer_import"), {"file": SimpleUploadedFile(name, content, "text/csv")}
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("admin", 200), ("manager", 200), ("member", 403), ("outsider", 403)],
+)
+def test_import_permission_matrix(request, client_for, persona, status):
+    client = client_for(request.getfixturevalue(persona))
+    assert _upload(client, CSV.encode()).status_code == status
+    assert client.post(reverse("crm:customer_import_confirm")).status_code in (status, 302)
+
+
+def test_import_preview_then_confirm_creates(client_for, admin):
+    client = client_for(admin)
+    response = _upload(client, CSV.encode())
+    assert response.status_code == 200
+    assert "Müller GmbH" in response.text
+    assert not Customer.objects.exists()
+    token = response.context["token"]
+    response = client.post(reverse("crm:customer_import_confirm"), {"token": token})
+    assert response.status_code == 200
+    assert Customer.objects.count() == 2
+    # The same upload cannot be confirmed twice.
+    response = client.post(reverse("crm:customer_import_confirm"), {"token": token})
+    assert response.status_code == 302
+    assert Customer.objects.count() == 2
+
+
+def test_import_confirm_with_wrong_token_creates_nothing(client_for, admin):
+    client = client_for(admin)
+    _upload(client, CSV.encode())
+    response = client.post(reverse("crm:customer_import_confirm"), {"token": "falsch"})
+    assert response.status_code == 302
+    assert not Customer.objects.exists()
+
+
+def test_import_bad_file_422_with_message(client_for, admin):
+    response = _upload(client_for(admin), b"\x00\xff\xfe garbage")
+    assert response.status_code == 422
+    assert 'class="errorlist' in response.text
+
+
+def test_import_without_file_422(client_for, admin):
+    response = client_for(admin).post(reverse("crm:customer_import"), {})
+    assert response.status_code == 422
+
+
+# --- Command --------------------------------------------------------------------------------------
+
+
+def test_import_customers_command_dry_run_and_real(tmp_path):
+    path = tmp_path / "kunden.csv"
+    path.write_bytes(CSV.encode("cp1252"))
+    out = StringIO()
+    call_command("import_customers", str(path), "--dry-run", stdout=out)
+    assert "[dry run] 2" in out.getvalue()
+    assert not Customer.objects.exists()
+    out = StringIO()
+    call_command("import_customers", str(path), stdout=out)
+    assert Customer.objects.count() == 2
+    out = StringIO()
+    call_command("import_customers", str(path), stdout=out)
+    assert Customer.objects.count() == 2  # idempotent: all duplicates now
+    assert "skip" in out.getvalue()
+
+
+def test_import_customers_command_errors(tmp_path):
+    with pytest.raises(CommandError):
+        call_command("import_customers", str(tmp_path / "fehlt.csv"), stdout=StringIO())
+    empty = tmp_path / "leer.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(CommandError):
+        call_command("import_customers", str(empty), stdout=StringIO())

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.audit.models import AuditAction, AuditEntry
+from apps.crm import services
+from apps.crm.models import Contact, Customer
+from apps.crm.registry import CustomerRevenue, register_revenue_source, revenue_sources
+from apps.crm.selectors import customer_revenue, customer_timeline, pipeline_board
+from tests.crm.factories import ContactFactory, CustomerFactory
+from tests.projects.factories import ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_customer_numbers_are_consecutive():
+    first, second = CustomerFactory(), CustomerFactory()
+    assert (first.number, second.number) == ("KD-00001", "KD-00002")
+
+
+def test_customer_create_rejects_invalid_vat_id_and_keeps_number():
+    with pytest.raises(ValidationError):
+        services.customer_create(actor=None, name="X", vat_id="DE000")
+    assert CustomerFactory().number == "KD-00001"
+
+
+def test_contact_create_primary_replaces_primary():
+    customer = CustomerFactory()
+    first = ContactFactory(customer=customer, is_primary=True)
+    second = ContactFactory(customer=customer, is_primary=True)
+    first.refresh_from_db()
+    assert second.is_primary and not first.is_primary
+
+
+def test_contact_update_to_primary_clears_other():
+    customer = CustomerFactory()
+    first = ContactFactory(customer=customer, is_primary=True)
+    second = ContactFactory(customer=customer)
+    services.contact_update(actor=None, contact=second, is_primary=True)
+    assert Contact.objects.filter(customer=customer, is_primary=True).get() == second
+    first.refresh_from_db()
+    assert not first.is_primary
+
+
+def test_customer_move_stage_audited():
+    customer = CustomerFactory(stage="new_lead")
+    services.customer_move_stage(actor=None, customer=customer, stage="proposal")
+    assert AuditEntry.objects.for_object(customer).filter(action=AuditAction.STATUS).exists()
+
+
+def test_customer_move_stage_unknown_refused():
+    customer = CustomerFactory()
+    with pytest.raises(ValidationError):
+        services.customer_move_stage(actor=None, customer=customer, stage="nirvana")
+
+
+def test_customer_delete_refused_with_projects():
+    project = ProjectFactory()
+    with pytest.raises(services.CustomerInUse):
+        services.customer_delete(actor=None, customer=project.customer)
+    assert Customer.objects.filter(pk=project.customer_id).exists()
+
+
+def test_customer_revenue_none_until_a_source_answers():
+    customer = CustomerFactory()
+    assert customer_revenue(customer) is None
+    from decimal import Decimal
+
+    def source(c):  # type: ignore[no-untyped-def]
+        return CustomerRevenue(revenue=Decimal("100.00"), outstanding=Decimal("19.00"))
+
+    register_revenue_source(source)
+    try:
+        assert customer_revenue(customer).revenue == Decimal("100.00")
+    finally:
+        from apps.crm import registry
+
+        registry._revenue_sources.remove(source)
+    assert source not in revenue_sources()
+
+
+def test_customer_timeline_merges_sources_newest_first(admin):
+    customer = CustomerFactory()
+    ContactFactory(customer=customer)
+    services.activity_log(actor=admin, customer=customer, type="note", text="Notiz")
+    ProjectFactory(customer=customer)
+    events = customer_timeline(customer, admin)
+    kinds = {event.kind.split()[0] for event in events}
+    assert {"activity", "audit", "project"} <= kinds
+    assert [e.when for e in events] == sorted((e.when for e in events), reverse=True)
+
+
+def test_pipeline_board_counts_and_limits():
+    for index in range(6):
+        CustomerFactory(stage=Customer.Stage.values[index % 2])
+    columns = pipeline_board(Customer.objects.all())
+    assert [c["count"] for c in columns][:2] == [3, 3]
+    assert len(columns) == len(Customer.Stage.values)
