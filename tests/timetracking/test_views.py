@@ -469,3 +469,16 @@ def test_query_budgets(client_for, django_assert_max_num_queries, member, manage
         client = client_for(user)
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
+
+
+def test_project_detail_has_a_time_tab_with_budget_use(client_for, manager, member) -> None:
+    from decimal import Decimal
+
+    project = ProjectFactory(members=[member], budget_amount=Decimal("1000.00"))
+    make_entry(
+        member, last_monday(), "08:00", "10:00", project=project, hourly_rate=Decimal("100.00")
+    )
+    r = client_for(manager).get(project.get_absolute_url() + "?tab=time")
+    assert r.status_code == 200
+    assert 'data-testid="project-time-summary"' in r.text
+    assert "20 %" in r.text
