@@ -55,7 +55,15 @@ def _busiest_project() -> str:
         .order_by("-n")
         .first()
     )
-    return reverse("timetracking:project_time_list", args=[row["project_id"] if row else 0])
+    if row is not None:
+        return reverse("timetracking:project_time_list", args=[row["project_id"]])
+    from apps.projects.models import Project
+
+    project = Project.objects.order_by("id").first()
+    if project is not None:
+        return reverse("timetracking:project_time_list", args=[project.pk])
+    # No projects at all (an empty database): the page cannot exist; measure the queue instead.
+    return reverse("timetracking:approval_list")
 
 
 PAGES = [
