@@ -16,7 +16,7 @@ from tests.projects.factories import ProjectFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_timer_week_grid_manual_entry_and_approval(page, e2e_user):  # type: ignore[no-untyped-def]
+def test_timer_week_grid_manual_entry_and_approval(page, e2e_user, live_server):  # type: ignore[no-untyped-def]
     member = e2e_user(role="Mitarbeiter", first_name="Mia", last_name="Muster")
     manager = e2e_user(role="Projektleitung", first_name="Paul", last_name="Leiter")
     alpha = ProjectFactory(title="Alpha Portal", members=[member])
@@ -49,7 +49,8 @@ def test_timer_week_grid_manual_entry_and_approval(page, e2e_user):  # type: ign
     # Add a manual entry in a cell of last week (always in the past) and submit it.
     today = timezone.localdate()
     last_monday = today - dt.timedelta(days=today.weekday() + 7)
-    page.locator("a[rel=prev]").first.click()
+    expect(grid).not_to_contain_text("läuft")  # the refresh after "stop" has landed
+    page.goto(f"/time/?week={last_monday:%Y-%m-%d}")
     page.get_by_test_id(f"cell-add-new-{last_monday:%Y-%m-%d}").click()
     form = page.locator("#entry-form")
     form.locator("input[name=start_time]").fill("09:00")
@@ -61,12 +62,19 @@ def test_timer_week_grid_manual_entry_and_approval(page, e2e_user):  # type: ign
     manual = TimeEntry.objects.get(employee=member, note="Workshop beim Kunden")
     assert manual.duration_minutes == 90
 
-    # The manager approves it in the approval queue.
-    page.context.clear_cookies()
-    login(page, manager)
-    page.goto("/time/approvals/")
-    page.get_by_test_id(f"approve-{manual.pk}").click()
-    expect(page.locator(f"#approval-row-{manual.pk}")).to_have_count(0)
+    # The manager approves it in the approval queue (in a browser context of their own).
+    context = page.context.browser.new_context(
+        base_url=live_server.url, locale="de-DE", timezone_id="Europe/Berlin"
+    )
+    context.set_default_timeout(15_000)
+    manager_page = context.new_page()
+    try:
+        login(manager_page, manager)
+        manager_page.goto("/time/approvals/")
+        manager_page.get_by_test_id(f"approve-{manual.pk}").click()
+        expect(manager_page.locator(f"#approval-row-{manual.pk}")).to_have_count(0)
+    finally:
+        context.close()
     manual.refresh_from_db()
     assert manual.status == TimeEntry.Status.APPROVED
     assert manual.reviewed_by == manager
