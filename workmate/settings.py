@@ -371,6 +371,19 @@ if OIDC_ENABLED:
         "apps.employees.oidc.OIDCSessionRefresh",
     )
 
+# --- Documents ----------------------------------------------------------------------------------
+# Upload limit per file, enforced while the body streams in (apps/documents/uploads.py).
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 25 * 1024 * 1024, minimum=1)
+DOCUMENT_MAX_FILES_PER_UPLOAD = env_int("DOCUMENT_MAX_FILES_PER_UPLOAD", 20, minimum=1)
+# Office files (zip containers): total unpacked size and per-part compression ratio (zip bombs).
+DOCUMENT_MAX_UNZIPPED_BYTES = env_int("DOCUMENT_MAX_UNZIPPED_BYTES", 250 * 1024 * 1024, minimum=1)
+DOCUMENT_MAX_ZIP_RATIO = 100
+DOCUMENT_MAX_IMAGE_PIXELS = 80_000_000
+# Uploads beyond this stay in memory no longer but spool to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Non-file form data of one request (the files are limited above).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- Time tracking --------------------------------------------------------------------------------
 # How many time entries `seed_demo --size large` creates (the benchmark volume); tests lower it.
 TIMETRACKING_DEMO_LARGE_ENTRIES = 1_000_000

@@ -6,12 +6,13 @@ from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.attachments import CarriesAttachments
 from apps.common.models import TimeStampedModel
 from apps.common.validators import validate_vat_id
 from apps.crm.validators import validate_leitweg_id
 
 
-class Customer(TimeStampedModel):
+class Customer(CarriesAttachments, TimeStampedModel):
     class Type(models.TextChoices):
         B2B = "b2b", _("business (B2B)")
         B2C = "b2c", _("consumer (B2C)")

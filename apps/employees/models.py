@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.attachments import CarriesAttachments
 from apps.common.models import TimeStampedModel
 from apps.employees.permission_patterns import validate_patterns
 
@@ -118,7 +119,7 @@ class EmployeeManager(BaseUserManager["Employee"]):
         return self.get(email__iexact=username)
 
 
-class Employee(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
+class Employee(CarriesAttachments, AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     """A person of the company and the user model. Never deleted: deactivated."""
 
     class EmploymentType(models.TextChoices):

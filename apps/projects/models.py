@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.attachments import CarriesAttachments
 from apps.common.models import TimeStampedModel
 
 
-class Project(TimeStampedModel):
+class Project(CarriesAttachments, TimeStampedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("planned")
         IN_PROGRESS = "in_progress", _("in progress")

@@ -1,3 +1,16 @@
+from django.urls import path
+
+from apps.reminders import views
+
 app_name = "reminders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.reminder_list, name="reminder_list"),
+    path("calendar/renew/", views.calendar_token_renew, name="calendar_token_renew"),
+    path("ical/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("for/<int:ct>/<int:object_id>/", views.reminder_panel, name="reminder_panel"),
+    path("for/<int:ct>/<int:object_id>/add/", views.reminder_create, name="reminder_create"),
+    path("<int:pk>/toggle/", views.reminder_toggle, name="reminder_toggle"),
+    path("<int:pk>/snooze/", views.reminder_snooze, name="reminder_snooze"),
+    path("<int:pk>/delete/", views.reminder_delete, name="reminder_delete"),
+]

@@ -1,0 +1,5 @@
+"""Pages for ``make bench``."""
+
+PAGES = [
+    {"name": "my reminders", "path": "/reminders/", "user": "admin"},
+]

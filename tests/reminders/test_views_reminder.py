@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from apps.reminders.models import Reminder
+from apps.reminders.services import calendar_token_for
+from tests.crm.factories import CustomerFactory
+from tests.employees.factories import EmployeeFactory
+from tests.reminders.factories import make_reminder
+
+pytestmark = pytest.mark.django_db
+
+PANEL = {"HX-Request": "true", "HX-Target": "reminders-panel"}
+
+
+def _panel_args(target):
+    return [ContentType.objects.get_for_model(target).pk, target.pk]
+
+
+def test_my_reminders_groups_overdue_today_upcoming_done(member, client_for):
+    make_reminder(owner=member, days=-2, title="Überfällig")
+    make_reminder(owner=member, days=0, title="Heute")
+    make_reminder(owner=member, days=4, title="Später")
+    done = make_reminder(owner=member, days=-5, title="Erledigt")
+    from apps.reminders.services import reminder_set_done
+
+    reminder_set_done(reminder=done, actor=member, done=True)
+    make_reminder(owner=EmployeeFactory(), days=0, title="Fremd")
+    response = client_for(member).get(reverse("reminders:reminder_list"))
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert [r.title for r in groups.overdue] == ["Überfällig"]
+    assert [r.title for r in groups.today] == ["Heute"]
+    assert [r.title for r in groups.upcoming] == ["Später"]
+    assert [r.title for r in groups.done] == ["Erledigt"]
+    assert "Fremd" not in response.text
+
+
+def test_nav_badge_counts_due_reminders(member, client_for):
+    make_reminder(owner=member, days=-1)
+    make_reminder(owner=member, days=0)
+    make_reminder(owner=member, days=3)
+    response = client_for(member).get(reverse("reminders:reminder_list"))
+    item = next(
+        i for i in response.context["nav_items"] if i["url"] == reverse("reminders:reminder_list")
+    )
+    assert item["badge"] == 2
+
+
+def test_toggle_done_inline(member, client_for):
+    reminder = make_reminder(owner=member)
+    response = client_for(member).post(
+        reverse("reminders:reminder_toggle", args=[reminder.pk]),
+        headers={"HX-Request": "true", "HX-Target": f"reminder-{reminder.pk}"},
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert f'id="reminder-{reminder.pk}"' in response.text
+    assert "HX-Request" in response["Vary"]
+    reminder.refresh_from_db()
+    assert reminder.done
+
+
+def test_snooze_inline(member, client_for):
+    reminder = make_reminder(owner=member, days=-1)
+    response = client_for(member).post(
+        reverse("reminders:reminder_snooze", args=[reminder.pk]),
+        {"days": "7d"},
+        headers={"HX-Request": "true", "HX-Target": f"reminder-{reminder.pk}"},
+    )
+    assert response.status_code == 200
+    reminder.refresh_from_db()
+    assert timezone.localtime(reminder.remind_at).date() == timezone.localdate() + dt.timedelta(
+        days=7
+    )
+
+
+def test_snooze_with_bad_value_is_400(member, client_for):
+    reminder = make_reminder(owner=member)
+    response = client_for(member).post(
+        reverse("reminders:reminder_snooze", args=[reminder.pk]), {"days": "forever"}
+    )
+    assert response.status_code == 400
+
+
+def test_other_employees_reminder_is_404(member, client_for):
+    reminder = make_reminder(owner=EmployeeFactory())
+    for name in ("reminder_toggle", "reminder_snooze", "reminder_delete"):
+        response = client_for(member).post(
+            reverse(f"reminders:{name}", args=[reminder.pk]), {"days": "1d"}
+        )
+        assert response.status_code == 404
+    reminder.refresh_from_db()
+    assert not reminder.done
+
+
+def test_delete_own_reminder(member, client_for):
+    reminder = make_reminder(owner=member)
+    response = client_for(member).post(
+        reverse("reminders:reminder_delete", args=[reminder.pk]),
+        headers={"HX-Request": "true", "HX-Target": f"reminder-{reminder.pk}"},
+    )
+    assert response.status_code == 200
+    assert not Reminder.objects.exists()
+
+
+def test_panel_add_reminder_to_a_customer(member, client_for):
+    customer = CustomerFactory()
+    response = client_for(member).post(
+        reverse("reminders:reminder_create", args=_panel_args(customer)),
+        {"title": "Rückruf", "due_date": "2030-05-04", "due_time": "09:30", "priority": "high"},
+        headers=PANEL,
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "#reminders-panel" in response.text
+    reminder = Reminder.objects.get()
+    assert (reminder.owner, reminder.target, reminder.priority) == (member, customer, "high")
+    assert "Rückruf" in response.text
+
+
+def test_panel_add_with_bad_input_is_422_and_changes_nothing(member, client_for):
+    customer = CustomerFactory()
+    response = client_for(member).post(
+        reverse("reminders:reminder_create", args=_panel_args(customer)),
+        {"title": "", "due_date": "31.02.2030", "priority": "urgent"},
+        headers=PANEL,
+    )
+    assert response.status_code == 422
+    assert "<html" not in response.text
+    assert 'class="errorlist' in response.text
+    assert not Reminder.objects.exists()
+
+
+def test_panel_shows_only_own_reminders_without_module_permission(member, admin, client_for):
+    customer = CustomerFactory()
+    make_reminder(owner=member, target=customer, title="Meine")
+    make_reminder(owner=admin, target=customer, title="Die der Chefin")
+    url = reverse("reminders:reminder_panel", args=_panel_args(customer))
+    mine = client_for(member).get(url, headers=PANEL)
+    assert "Meine" in mine.text and "Die der Chefin" not in mine.text
+    everything = client_for(admin).get(url, headers=PANEL)
+    assert "Meine" in everything.text and "Die der Chefin" in everything.text
+
+
+def test_panel_of_an_invisible_record_is_404(outsider, client_for):
+    customer = CustomerFactory()
+    url = reverse("reminders:reminder_panel", args=_panel_args(customer))
+    assert client_for(outsider).get(url).status_code == 404
+    add = reverse("reminders:reminder_create", args=_panel_args(customer))
+    assert (
+        client_for(outsider)
+        .post(add, {"title": "x", "due_date": "2030-01-01", "priority": "low"})
+        .status_code
+        == 404
+    )
+    assert not Reminder.objects.exists()
+
+
+def test_panel_for_a_model_that_does_not_carry_attachments_is_404(admin, client_for):
+    from apps.employees.models import Role
+
+    role = Role.objects.first()
+    url = reverse(
+        "reminders:reminder_panel", args=[ContentType.objects.get_for_model(Role).pk, role.pk]
+    )
+    assert client_for(admin).get(url).status_code == 404
+
+
+def test_reminders_of_a_deleted_record_stay_with_their_owner(member, client_for):
+    customer = CustomerFactory(name="Weg GmbH")
+    make_reminder(owner=member, target=customer, title="Nachfassen")
+    customer.delete()
+    response = client_for(member).get(reverse("reminders:reminder_list"))
+    assert "Nachfassen" in response.text
+    assert "Weg GmbH" in response.text
+
+
+# --- iCal feed ----------------------------------------------------------------------------------
+
+
+def test_ical_feed_lists_open_reminders_and_parses(member, client_for):
+    make_reminder(owner=member, days=1, title="Ganztägig")
+    reminder_create_time = make_reminder(
+        owner=member, days=2, title="Mit Uhrzeit", due_time=dt.time(10, 0)
+    )
+    done = make_reminder(owner=member, days=1, title="Erledigt")
+    from apps.reminders.services import reminder_set_done
+
+    reminder_set_done(reminder=done, actor=member, done=True)
+    make_reminder(owner=EmployeeFactory(), title="Fremd")
+    token = calendar_token_for(member).token
+    response = client_for(None).get(reverse("reminders:calendar_feed", args=[token]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    events = {str(e["summary"]): e for e in calendar.walk("VEVENT")}
+    assert set(events) == {"Ganztägig", "Mit Uhrzeit"}
+    assert isinstance(events["Ganztägig"].decoded("dtstart"), dt.date)
+    assert events["Mit Uhrzeit"].decoded("dtstart") == reminder_create_time.remind_at
+
+
+def test_ical_feed_rejects_wrong_token(member, client_for):
+    calendar_token_for(member)
+    response = client_for(None).get(reverse("reminders:calendar_feed", args=["wrong-token"]))
+    assert response.status_code == 404
+
+
+def test_ical_renew_invalidates_old_url(member, client_for):
+    old = calendar_token_for(member).token
+    response = client_for(member).post(
+        reverse("reminders:calendar_token_renew"),
+        headers={"HX-Request": "true", "HX-Target": "calendar-feed"},
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert client_for(None).get(reverse("reminders:calendar_feed", args=[old])).status_code == 404
+    new = calendar_token_for(member).token
+    assert new in response.text
+    assert client_for(None).get(reverse("reminders:calendar_feed", args=[new])).status_code == 200
+
+
+def test_ical_feed_of_inactive_employee_is_404(client_for):
+    gone = EmployeeFactory(status="inactive")
+    token = calendar_token_for(gone).token
+    assert client_for(None).get(reverse("reminders:calendar_feed", args=[token])).status_code == 404
