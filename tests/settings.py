@@ -23,3 +23,5 @@ AXES_ENABLED = True
 WHITENOISE_AUTOREFRESH = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE_NAME", "")}
+# Time tracking: seed_demo --size large inserts this many entries in tests (1,000,000 otherwise).
+TIMETRACKING_DEMO_LARGE_ENTRIES = 2_000

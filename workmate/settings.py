@@ -393,6 +393,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Non-file form data of one request (the files are limited above).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# --- Time tracking --------------------------------------------------------------------------------
+# How many time entries `seed_demo --size large` creates (the benchmark volume); tests lower it.
+TIMETRACKING_DEMO_LARGE_ENTRIES = 1_000_000
+
 # --- Product settings ---------------------------------------------------------------------------
 DEMO_PASSWORD = env_secret("DEMO_PASSWORD", "workmate-demo")
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)

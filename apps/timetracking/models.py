@@ -1,0 +1,175 @@
+"""Time entries (SPEC §10). Every change goes through ``apps.timetracking.services``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivityType(models.TextChoices):
+    DEVELOPMENT = "development", _("Development")
+    CONSULTING = "consulting", _("Consulting")
+    SUPPORT = "support", _("Support")
+    MEETING = "meeting", _("Meeting")
+    PROJECT_MANAGEMENT = "project_management", _("Project management")
+    TRAVEL = "travel", _("Travel")
+    OTHER = "other", _("Other")
+
+
+class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
+    def running(self) -> TimeEntryQuerySet:
+        return self.filter(end__isnull=True)
+
+    def finished(self) -> TimeEntryQuerySet:
+        return self.filter(end__isnull=False)
+
+    def between(self, start: object, end: object) -> TimeEntryQuerySet:
+        """Entries that start in [start, end) (a day, week or month by its local boundaries)."""
+        return self.filter(start__gte=start, start__lt=end)
+
+    def locked(self) -> TimeEntryQuerySet:
+        return self.filter(
+            models.Q(status=TimeEntry.Status.APPROVED) | models.Q(billed_at__isnull=False)
+        )
+
+
+class TimeEntry(models.Model):
+    """One block of work. ``end`` empty = the running timer (at most one per employee).
+
+    ``duration_minutes`` is computed by the services from ``end - start`` (whole minutes, aware
+    datetimes, so a daylight-saving switch inside the entry is counted correctly).
+
+    Billing: ``billed_by_line_id``/``billed_at`` are set by the invoices module when the entry is
+    put on an invoice line; the entry is locked from then on. (A plain id for now: the invoices
+    app converts it into a foreign key to ``invoices.InvoiceLine``.)
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting approval")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        db_index=False,  # covered by the (employee, start) index
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        db_index=False,  # covered by the (project, start) index
+    )
+    customer = models.ForeignKey(
+        "crm.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        db_index=False,  # covered by the (customer, start) index
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=0)
+    billable = models.BooleanField(_("billable"), default=True)
+    hourly_rate = models.DecimalField(
+        _("hourly rate (EUR)"), max_digits=8, decimal_places=2, default=Decimal("0.00")
+    )
+    activity = models.CharField(
+        _("activity"), max_length=20, choices=ActivityType.choices, default=ActivityType.DEVELOPMENT
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+    billed_by_line_id = models.BigIntegerField(_("invoice line"), null=True, blank=True)
+    billed_at = models.DateTimeField(_("billed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TimeEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
+        ordering = ["-start", "-id"]
+        permissions = [
+            ("approve_timeentry", _("Can approve time entries")),
+            ("view_team_time", _("Can see the team's time")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee"],
+                condition=models.Q(end__isnull=True),
+                name="timetracking_timeentry_one_running_timer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gt=models.F("start")),
+                name="timetracking_timeentry_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=0),
+                name="timetracking_timeentry_duration_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["employee", "start"], name="tt_entry_emp_start_idx"),
+            models.Index(fields=["project", "start"], name="tt_entry_project_start_idx"),
+            models.Index(fields=["customer", "start"], name="tt_entry_cust_start_idx"),
+            models.Index(fields=["start", "employee"], name="tt_entry_start_emp_idx"),
+            models.Index(
+                fields=["start", "id"],
+                condition=models.Q(status="pending", end__isnull=False),
+                name="tt_entry_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.project or self.customer or _("internal")
+        return f"{self.employee} · {what} · {timezone.localtime(self.start):%d.%m.%Y %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("timetracking:entry_edit", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.end is None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED or self.billed_at is not None
+
+    @property
+    def hours(self) -> Decimal:
+        return (Decimal(self.duration_minutes) / 60).quantize(Decimal("0.01"))
+
+    @property
+    def amount(self) -> Decimal:
+        if not self.billable:
+            return Decimal("0.00")
+        return (Decimal(self.duration_minutes) * self.hourly_rate / 60).quantize(Decimal("0.01"))
+
+    @property
+    def local_date(self):  # type: ignore[no-untyped-def]
+        return timezone.localdate(self.start)

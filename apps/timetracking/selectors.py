@@ -1,0 +1,516 @@
+"""Reads of time entries, already scoped to what the user may see.
+
+* own entries: everyone who tracks time;
+* all entries: the module permission ``timetracking.view_timeentry``;
+* the team view: ``timetracking.view_team_time``; the approval queue: ``approve_timeentry``;
+* a project's time list: everyone who may see the project; its entries are all of them for the
+  module permission or the project's manager, otherwise only the user's own.
+
+Each page runs a fixed number of queries: one for the entries (with ``select_related``), one or
+two aggregates, never one per row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.utils import timezone
+
+from apps.company.selectors import company_get
+from apps.crm.models import Customer
+from apps.employees.models import Employee
+from apps.projects.models import Project, ProjectMember
+from apps.timetracking import worktime
+from apps.timetracking.models import ActivityType, TimeEntry
+from apps.timetracking.timeutils import (
+    day_bounds,
+    format_minutes,
+    month_bounds,
+    month_days,
+    week_bounds,
+)
+
+HUNDRED = Decimal(100)
+
+
+def hours(minutes: int | None) -> Decimal:
+    return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"))
+
+
+def _share(part: int, total: int) -> int:
+    return round(part * 100 / total) if total else 0
+
+
+# --- Scoping --------------------------------------------------------------------------------------
+
+
+def entries_for_user(user: Any) -> QuerySet[TimeEntry]:
+    qs = TimeEntry.objects.select_related("project", "customer", "employee")
+    if user.has_perm("timetracking.view_timeentry"):
+        return qs
+    return qs.filter(employee=user)
+
+
+def entry_get_for_user(user: Any, pk: int) -> TimeEntry:
+    return entries_for_user(user).get(pk=pk)
+
+
+def own_entries(user: Any) -> QuerySet[TimeEntry]:
+    return TimeEntry.objects.filter(employee=user).select_related("project", "customer")
+
+
+def running_timer(user: Any) -> TimeEntry | None:
+    return own_entries(user).running().first()
+
+
+def projects_for_time(user: Any) -> QuerySet[Project]:
+    """Projects the user may log time on: open ones they are a member of (or all open ones for
+    the projects module permission)."""
+    qs = Project.objects.exclude(status__in=["completed", "cancelled"]).select_related("customer")
+    if not user.has_perm("projects.view_project"):
+        qs = qs.filter(Exists(ProjectMember.objects.filter(project=OuterRef("pk"), employee=user)))
+    return qs.order_by("title", "id")
+
+
+def customers_for_time(user: Any) -> QuerySet[Customer]:
+    return Customer.objects.exclude(status__in=["inactive", "blocked"]).order_by("name", "id")
+
+
+# --- Week grid ------------------------------------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    key: str
+    label: str
+    project: Project | None
+    customer: Customer | None
+    cells: list[int]
+    total: int = 0
+
+
+@dataclass
+class WeekGrid:
+    monday: dt.date
+    days: list[dt.date]
+    rows: list[GridRow]
+    day_totals: list[int]
+    day_warnings: list[list[worktime.WorkWarning]]
+    total: int
+    billable: int
+    target_minutes: int
+    entries_by_day: list[list[TimeEntry]] = field(default_factory=list)
+
+    @property
+    def billable_share(self) -> int:
+        return _share(self.billable, self.total)
+
+    @property
+    def target_share(self) -> int:
+        return _share(self.total, self.target_minutes)
+
+    @property
+    def warnings(self) -> list[worktime.WorkWarning]:
+        return [w for day in self.day_warnings for w in day]
+
+
+def weekly_target_minutes(company: Any) -> int:
+    return int(Decimal(company.hours_per_day) * 60) * int(company.working_days_per_week)
+
+
+def _row_key(entry: TimeEntry) -> str:
+    if entry.project_id:
+        return f"p{entry.project_id}"
+    if entry.customer_id:
+        return f"c{entry.customer_id}"
+    return "internal"
+
+
+def _row_label(entry: TimeEntry, internal: str) -> str:
+    if entry.project_id:
+        return str(entry.project)
+    if entry.customer_id:
+        return str(entry.customer)
+    return internal
+
+
+def week_grid(user: Any, monday: dt.date, *, internal_label: str = "—") -> WeekGrid:
+    """Days × projects for the user's week; 2 queries (entries incl. the evening before for the
+    rest rule, company settings)."""
+    _start, end = week_bounds(monday)
+    previous_day, _unused = day_bounds(monday - dt.timedelta(days=1))
+    entries = list(own_entries(user).between(previous_day, end).order_by("start", "id"))
+    company = company_get()
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    index = {day: i for i, day in enumerate(days)}
+    rows: dict[str, GridRow] = {}
+    day_totals = [0] * 7
+    entries_by_day: list[list[TimeEntry]] = [[] for _ in days]
+    total = billable = 0
+    for entry in entries:
+        day = timezone.localdate(entry.start)
+        if day not in index:
+            continue
+        i = index[day]
+        entries_by_day[i].append(entry)
+        key = _row_key(entry)
+        row = rows.get(key)
+        if row is None:
+            row = rows[key] = GridRow(
+                key=key,
+                label=_row_label(entry, internal_label),
+                project=entry.project,
+                customer=entry.customer,
+                cells=[0] * 7,
+            )
+        row.cells[i] += entry.duration_minutes
+        row.total += entry.duration_minutes
+        day_totals[i] += entry.duration_minutes
+        total += entry.duration_minutes
+        if entry.billable:
+            billable += entry.duration_minutes
+    work = worktime.work_days(entries)
+    worktime.check(work, worktime.WorkRules.from_company(company))
+    day_warnings = [work[day].warnings if day in work else [] for day in days]
+    return WeekGrid(
+        monday=monday,
+        days=days,
+        rows=sorted(rows.values(), key=lambda r: r.label.lower()),
+        day_totals=day_totals,
+        day_warnings=day_warnings,
+        total=total,
+        billable=billable,
+        target_minutes=weekly_target_minutes(company),
+        entries_by_day=entries_by_day,
+    )
+
+
+def day_entries(user: Any, day: dt.date) -> list[TimeEntry]:
+    start, end = day_bounds(day)
+    return list(own_entries(user).between(start, end).order_by("start", "id"))
+
+
+def worktime_warnings(employee: Any, days: list[dt.date]) -> list[worktime.WorkWarning]:
+    """ArbZG warnings of ``days`` (and the following day's rest rule), for messages on save."""
+    if not days:
+        return []
+    first, last = min(days), max(days)
+    start, _unused = day_bounds(first - dt.timedelta(days=1))
+    _unused, end = day_bounds(last + dt.timedelta(days=1))
+    entries = TimeEntry.objects.filter(employee=employee).finished().between(start, end)
+    work = worktime.work_days(entries.only("start", "end", "duration_minutes"))
+    found = worktime.check(work, worktime.WorkRules.from_company(company_get()))
+    wanted = set(days) | {day + dt.timedelta(days=1) for day in days}
+    return [w for w in found if w.day in wanted]
+
+
+# --- Team view ------------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    employee: Employee
+    total: int = 0
+    billable: int = 0
+    projects: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def billable_share(self) -> int:
+        return _share(self.billable, self.total)
+
+    @property
+    def total_hm(self) -> str:
+        return format_minutes(self.total)
+
+    @property
+    def billable_hm(self) -> str:
+        return format_minutes(self.billable)
+
+    @property
+    def projects_text(self) -> str:
+        """The five biggest items as one line (built here: cheaper than a template loop)."""
+        text = " · ".join(f"{title} {format_minutes(m)}" for title, m in self.projects[:5])
+        return text + (" …" if len(self.projects) > 5 else "")
+
+
+def team_summary(user: Any, start: dt.datetime, end: dt.datetime) -> list[TeamRow]:
+    """Who worked how much on what between ``start`` and ``end``: 3 queries (aggregate per
+    employee × project, the employees, the projects)."""
+    rows = (
+        TimeEntry.objects.between(start, end)
+        .values("employee_id", "project_id", "billable")
+        .annotate(minutes=Sum("duration_minutes"))
+        .order_by()
+    )
+    per_employee: dict[int, TeamRow] = {}
+    per_project: dict[int, dict[int | None, int]] = defaultdict(lambda: defaultdict(int))
+    raw = list(rows)
+    employee_ids = {r["employee_id"] for r in raw}
+    project_ids = {r["project_id"] for r in raw if r["project_id"]}
+    employees = {
+        e.pk: e for e in Employee.objects.filter(pk__in=employee_ids).select_related("department")
+    }
+    projects = {p.pk: p for p in Project.objects.filter(pk__in=project_ids).only("id", "title")}
+    for r in raw:
+        row = per_employee.get(r["employee_id"])
+        if row is None:
+            row = per_employee[r["employee_id"]] = TeamRow(employee=employees[r["employee_id"]])
+        row.total += r["minutes"] or 0
+        if r["billable"]:
+            row.billable += r["minutes"] or 0
+        per_project[r["employee_id"]][r["project_id"]] += r["minutes"] or 0
+    for employee_id, row in per_employee.items():
+        row.projects = sorted(
+            (
+                (projects[pid].title if pid in projects else "—", minutes)
+                for pid, minutes in per_project[employee_id].items()
+            ),
+            key=lambda item: -item[1],
+        )
+    return sorted(
+        per_employee.values(), key=lambda r: (r.employee.last_name, r.employee.first_name)
+    )
+
+
+# --- Approval queue -------------------------------------------------------------------------------
+
+
+def approval_queue(user: Any) -> QuerySet[TimeEntry]:
+    """Finished entries awaiting approval, other employees' only, oldest first."""
+    return (
+        TimeEntry.objects.filter(status=TimeEntry.Status.PENDING, end__isnull=False)
+        .exclude(employee=user)
+        .select_related("employee", "project", "customer")
+        .order_by("start", "id")
+    )
+
+
+def reviewable_entries(user: Any) -> QuerySet[TimeEntry]:
+    """What a reviewer may approve or return: other employees' finished, unbilled entries."""
+    return (
+        TimeEntry.objects.filter(end__isnull=False, billed_at__isnull=True)
+        .exclude(employee=user)
+        .order_by("start", "id")
+    )
+
+
+# --- Projects -------------------------------------------------------------------------------------
+
+
+def project_entries(user: Any, project: Project) -> QuerySet[TimeEntry]:
+    qs = TimeEntry.objects.filter(project=project).select_related("employee")
+    if not (user.has_perm("timetracking.view_timeentry") or project.manager_id == user.pk):
+        qs = qs.filter(employee=user)
+    return qs.order_by("-start", "-id")
+
+
+def entry_totals(qs: QuerySet[TimeEntry]) -> dict[str, Any]:
+    """Minutes, billable minutes and billable amount of ``qs`` in one aggregate query."""
+    data = qs.order_by().aggregate(
+        total_minutes=Sum("duration_minutes"),
+        billable_minutes=Sum("duration_minutes", filter=Q(billable=True)),
+    )
+    return {"minutes": data["total_minutes"] or 0, "billable": data["billable_minutes"] or 0}
+
+
+def project_time_summary(project: Project) -> dict[str, Any]:
+    """Hours tracked, billable hours and budget use of a project (one query).
+
+    Budget use = billable hours × rate (each entry at its own rate) against the EUR budget, and
+    tracked hours against the hours budget. Expenses are added by the finance module later.
+    """
+    data = TimeEntry.objects.filter(project=project).aggregate(
+        total_minutes=Sum("duration_minutes"),
+        billable_minutes=Sum("duration_minutes", filter=Q(billable=True)),
+        amount_x60=Sum(
+            models_expr_rate(),
+            filter=Q(billable=True),
+        ),
+    )
+    minutes = data["total_minutes"] or 0
+    billable = data["billable_minutes"] or 0
+    amount = (Decimal(data["amount_x60"] or 0) / 60).quantize(Decimal("0.01"))
+    budget_amount = project.budget_amount
+    budget_hours = project.budget_hours
+    return {
+        "project": project,
+        "minutes": minutes,
+        "hours": hours(minutes),
+        "billable_minutes": billable,
+        "billable_hours": hours(billable),
+        "amount": amount,
+        "budget_amount": budget_amount,
+        "budget_hours": budget_hours,
+        "budget_use": (
+            int((amount * HUNDRED / budget_amount).quantize(Decimal(1))) if budget_amount else None
+        ),
+        "budget_hours_use": (
+            int((hours(minutes) * HUNDRED / budget_hours).quantize(Decimal(1)))
+            if budget_hours
+            else None
+        ),
+    }
+
+
+def models_expr_rate() -> Any:
+    """minutes × hourly rate (divide the sum by 60 for EUR)."""
+    return ExpressionWrapper(
+        F("duration_minutes") * F("hourly_rate"),
+        output_field=DecimalField(max_digits=20, decimal_places=2),
+    )
+
+
+# --- Month reports --------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportDay:
+    day: dt.date
+    minutes: int
+    break_minutes: int
+    target: int
+    warnings: list[worktime.WorkWarning]
+    first_start: dt.datetime | None
+    last_end: dt.datetime | None
+
+
+@dataclass
+class EmployeeMonthReport:
+    employee: Employee
+    month: dt.date
+    days: list[ReportDay]
+    entries: list[TimeEntry]
+    total: int
+    billable: int
+    target: int
+
+    @property
+    def overtime(self) -> int:
+        return self.total - self.target
+
+    @property
+    def warnings(self) -> list[worktime.WorkWarning]:
+        return [w for day in self.days for w in day.warnings]
+
+
+def _holidays(company: Any, year: int) -> set[dt.date]:
+    try:
+        import holidays
+    except ImportError:  # pragma: no cover - listed in requirements
+        return set()
+    return set(holidays.country_holidays("DE", subdiv=company.bundesland, years=year))
+
+
+def employee_month_report(employee: Employee, month: dt.date) -> EmployeeMonthReport:
+    start, end = month_bounds(month)
+    previous_day, _unused = day_bounds(month - dt.timedelta(days=1))
+    entries = list(
+        TimeEntry.objects.filter(employee=employee)
+        .finished()
+        .between(previous_day, end)
+        .select_related("project", "customer")
+        .order_by("start", "id")
+    )
+    company = company_get()
+    work = worktime.work_days(entries)
+    worktime.check(work, worktime.WorkRules.from_company(company))
+    free = _holidays(company, month.year)
+    per_day_target = int(Decimal(company.hours_per_day) * 60)
+    days = []
+    for day in month_days(month):
+        target = (
+            per_day_target
+            if day.weekday() < company.working_days_per_week and day not in free
+            else 0
+        )
+        w = work.get(day)
+        days.append(
+            ReportDay(
+                day=day,
+                minutes=w.work_minutes if w else 0,
+                break_minutes=w.break_minutes if w else 0,
+                target=target,
+                warnings=w.warnings if w else [],
+                first_start=w.first_start if w else None,
+                last_end=w.last_end if w else None,
+            )
+        )
+    month_entries = [e for e in entries if e.start >= start]
+    return EmployeeMonthReport(
+        employee=employee,
+        month=month,
+        days=days,
+        entries=month_entries,
+        total=sum(e.duration_minutes for e in month_entries),
+        billable=sum(e.duration_minutes for e in month_entries if e.billable),
+        target=sum(d.target for d in days),
+    )
+
+
+@dataclass
+class ProjectMonthReport:
+    project: Project
+    month: dt.date
+    rows: list[dict[str, Any]]
+    total: int
+    billable: int
+    amount: Decimal
+
+
+def project_month_report(project: Project, month: dt.date) -> ProjectMonthReport:
+    """Hours per employee and activity, billable vs not (one aggregate + employees)."""
+    start, end = month_bounds(month)
+    raw = list(
+        TimeEntry.objects.filter(project=project)
+        .finished()
+        .between(start, end)
+        .values("employee_id", "activity", "billable")
+        .annotate(minutes=Sum("duration_minutes"), amount_x60=Sum(models_expr_rate()))
+        .order_by()
+    )
+    employees = {e.pk: e for e in Employee.objects.filter(pk__in={r["employee_id"] for r in raw})}
+    labels = dict(ActivityType.choices)
+    grouped: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in raw:
+        key = (r["employee_id"], r["activity"])
+        row = grouped.setdefault(
+            key,
+            {
+                "employee": employees[r["employee_id"]],
+                "activity": labels.get(r["activity"], r["activity"]),
+                "minutes": 0,
+                "billable": 0,
+                "amount": Decimal("0.00"),
+            },
+        )
+        row["minutes"] += r["minutes"] or 0
+        if r["billable"]:
+            row["billable"] += r["minutes"] or 0
+            row["amount"] += (Decimal(r["amount_x60"] or 0) / 60).quantize(Decimal("0.01"))
+    rows = sorted(
+        grouped.values(), key=lambda r: (r["employee"].last_name, r["employee"].first_name)
+    )
+    for row in rows:
+        row["not_billable"] = row["minutes"] - row["billable"]
+    return ProjectMonthReport(
+        project=project,
+        month=month,
+        rows=rows,
+        total=sum(r["minutes"] for r in rows),
+        billable=sum(r["billable"] for r in rows),
+        amount=sum((r["amount"] for r in rows), Decimal("0.00")),
+    )

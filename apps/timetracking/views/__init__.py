@@ -1,0 +1,1 @@
+"""Views of time tracking, one module per area (my time, the timer, managers, reports)."""
