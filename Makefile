@@ -41,13 +41,13 @@ run: venv .env locale/de/LC_MESSAGES/django.mo
 # Playwright's sync API and pytest-asyncio's event loops must not share a process.
 test: venv locale/de/LC_MESSAGES/django.mo
 	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
-	$(PY) -m pytest -m e2e -p no:asyncio $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 0 -o $$rc -eq 5 ]
+	$(PY) -m pytest tests/e2e -m e2e -p no:asyncio $(PYTEST_ARGS)
 
 test-fast: venv locale/de/LC_MESSAGES/django.mo
 	$(PY) -m pytest -m "not e2e and not slow" -x $(PYTEST_ARGS)
 
 test-e2e: venv locale/de/LC_MESSAGES/django.mo
-	$(PY) -m pytest -m e2e -p no:asyncio $(PYTEST_ARGS)
+	$(PY) -m pytest tests/e2e -m e2e -p no:asyncio $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
