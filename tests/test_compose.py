@@ -40,12 +40,6 @@ LONG_RUNNING_APP_SERVICES = ["web", "asgi", "worker", "scheduler"]
 
 # Management commands that the scheduler already runs but that other issues implement. Accepted
 # while missing; once a command exists it is checked like any other (then drop it from here).
-FUTURE_COMMANDS = {
-    "send_due_reminders": "issue 4: reminders e-mail digest",
-    "verify_documents": "issue 4: document checksums",
-    "mark_overdue_invoices": "issue 7: overdue invoices",
-    "send_dunning": "issue 7: dunning letters",
-}
 
 # What workmate/settings.py needs in production (DEBUG off). Each entry: any one of the names.
 REQUIRED_IN_PRODUCTION = [
@@ -422,12 +416,9 @@ def test_server_commands_name_importable_applications(compose):
 def test_management_commands_in_compose_and_scheduler_exist(raw):
     used = manage_py_commands(raw)
     assert {"migrate", "db_worker", "send_due_reminders", "clearsessions"} <= used
-    known = set(get_commands())
-    missing = used - known
-    assert missing <= set(FUTURE_COMMANDS), (
-        f"unknown management commands: {missing - set(FUTURE_COMMANDS)}"
-    )
-    assert set(FUTURE_COMMANDS) <= used, "FUTURE_COMMANDS lists a command nothing runs"
+    assert {"mark_overdue_invoices", "send_dunning", "verify_documents"} <= used
+    missing = used - set(get_commands())
+    assert not missing, f"unknown management commands: {missing}"
 
 
 def test_scheduler_runs_the_periodic_commands_of_the_issues():
