@@ -107,6 +107,7 @@ class LineForm(forms.Form):
     description = forms.CharField(label=_("Description"), max_length=2000)
     quantity = forms.DecimalField(
         label=_("Quantity"),
+        localize=True,  # German decimal comma (90,00) as well as 90.00
         max_digits=12,
         decimal_places=3,
         validators=[MinValueValidator(Decimal("0.001"))],
@@ -114,12 +115,14 @@ class LineForm(forms.Form):
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     unit_price = forms.DecimalField(
         label=_("Unit price"),
+        localize=True,  # German decimal comma (90,00) as well as 90.00
         max_digits=12,
         decimal_places=2,
         validators=[MinValueValidator(Decimal(0))],
     )
     discount_percent = forms.DecimalField(
         label=_("Discount %"),
+        localize=True,  # German decimal comma (90,00) as well as 90.00
         max_digits=5,
         decimal_places=2,
         required=False,
@@ -145,6 +148,7 @@ class LineForm(forms.Form):
 class PaymentForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount (EUR)"),
+        localize=True,  # German decimal comma (90,00) as well as 90.00
         max_digits=14,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0.01"))],
