@@ -95,6 +95,8 @@ class ChatMessage(models.Model):
         indexes = [
             models.Index(fields=["room", "created_at", "id"], name="chat_msg_room_created_idx"),
             models.Index(fields=["author", "created_at"], name="chat_msg_author_idx"),
+            # Unread counts: a short range scan per room after the read mark.
+            models.Index(fields=["room", "id"], name="chat_msg_room_id_idx"),
         ]
 
     def __str__(self) -> str:
