@@ -1,8 +1,9 @@
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.widgets import FastSelect
 from apps.crm.models import Customer
 from apps.invoices.models import DocumentType, Invoice, InvoiceStatus
 from apps.projects.models import Project
@@ -19,11 +20,21 @@ class InvoiceFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=django_filters.widgets.BooleanWidget(),
     )
+    # Only customers and projects that have documents: the full lists (20,000 customers) would
+    # make every list page render tens of thousands of <option>s.
     customer = django_filters.ModelChoiceFilter(
-        label=_("Customer"), queryset=Customer.objects.order_by("name", "id")
+        label=_("Customer"),
+        queryset=Customer.objects.filter(
+            Exists(Invoice.objects.filter(customer=OuterRef("pk")))
+        ).order_by("name", "id"),
+        widget=FastSelect,
     )
     project = django_filters.ModelChoiceFilter(
-        label=_("Project"), queryset=Project.objects.order_by("number", "id")
+        label=_("Project"),
+        queryset=Project.objects.filter(
+            Exists(Invoice.objects.filter(project=OuterRef("pk")))
+        ).order_by("number", "id"),
+        widget=FastSelect,
     )
     issued_from = django_filters.DateFilter(
         label=_("Issued from"), field_name="issue_date", lookup_expr="gte"
