@@ -55,7 +55,7 @@ def room_can_access(user: Any, room: ChatRoom) -> bool:
     return ProjectMember.objects.filter(project_id=room.project_id, employee=user).exists()
 
 
-def _my_rooms_q(user: Any) -> Q:
+def my_rooms_q(user: Any) -> Q:
     """Rooms whose unread messages count for ``user``: company, own projects, rooms visited."""
     visited = ChatReadState.objects.filter(room=OuterRef("pk"), employee=user)
     return _member_rooms_q(user) | Q(Exists(visited))
@@ -90,13 +90,29 @@ def rooms_with_unread(user: Any) -> QuerySet[ChatRoom]:
         rooms_for_user(user)
         .annotate(
             unread=Case(
-                When(_my_rooms_q(user), then=Coalesce(Subquery(unread), Value(0))),
+                When(my_rooms_q(user), then=Coalesce(Subquery(unread), Value(0))),
                 default=Value(0),
             ),
             last_message_at=Subquery(last_at),
         )
         .order_by("kind", F("last_message_at").desc(nulls_last=True), "-id")
     )
+
+
+def my_rooms(user: Any) -> QuerySet[ChatRoom]:
+    """The rooms that are the user's own (company, own projects, visited), with unread counts."""
+    return rooms_with_unread(user).filter(my_rooms_q(user))
+
+
+def other_rooms(user: Any, search: str = "") -> QuerySet[ChatRoom]:
+    """For holders of the all-rooms permission: every other project room, most recently active
+    first, optionally narrowed to a project number or title. Nobody else has any."""
+    if not _active(user) or not user.has_perm(ALL_ROOMS_PERM):
+        return ChatRoom.objects.none()
+    qs = rooms_with_unread(user).exclude(my_rooms_q(user))
+    if search:
+        qs = qs.filter(Q(project__number__icontains=search) | Q(project__title__icontains=search))
+    return qs
 
 
 # Unread messages are counted per room up to this many: the badge needs "a lot", not an exact

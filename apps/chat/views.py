@@ -74,12 +74,22 @@ def _room_context(
     }
 
 
+OTHER_ROOMS_PAGE_SIZE = 30
+
+
 @require_GET
 @login_only
 def room_list(request: AuthedRequest) -> HttpResponse:
     services.rooms_ensure()
-    rooms = list(selectors.rooms_with_unread(request.user))
-    return render_page(request, "chat/room_list.html", {"rooms": rooms})
+    search = request.GET.get("q", "").strip()[:100]
+    others = selectors.other_rooms(request.user, search)
+    context = {
+        "rooms": list(selectors.my_rooms(request.user)),
+        "may_see_all": request.user.has_perm(selectors.ALL_ROOMS_PERM),
+        "search": search,
+        "others": Paginator(others, OTHER_ROOMS_PAGE_SIZE).get_page(request.GET.get("page")),
+    }
+    return render_page(request, "chat/room_list.html", context, partials={"chat-others": "others"})
 
 
 @require_GET

@@ -387,3 +387,35 @@ def test_mention_list_htmx_fragment(client_for, member):
     assert "<html" not in response.text
     assert "chat-mention-entries" in response.text
     assert "HX-Request" in response["Vary"]
+
+
+def test_room_list_splits_own_rooms_from_a_paginated_search_of_the_others(client_for, manager):
+    from apps.chat.views import OTHER_ROOMS_PAGE_SIZE
+
+    mine = project_room(ProjectFactory(title="Eigenes Projekt", members=[manager]))
+    foreign = [
+        project_room(ProjectFactory(title=f"Fremd {i:02d}", members=[EmployeeFactory()]))
+        for i in range(OTHER_ROOMS_PAGE_SIZE + 2)
+    ]
+    client = client_for(manager)
+    response = client.get(reverse("chat:room_list"))
+    my_part, other_part = response.text.split('data-testid="other-rooms"')
+    assert f'data-room-id="{mine.pk}"' in my_part
+    assert f'data-room-id="{mine.pk}"' not in other_part
+    assert other_part.count("data-room-id=") == OTHER_ROOMS_PAGE_SIZE
+    page2 = client.get(
+        reverse("chat:room_list") + "?page=2",
+        headers={"HX-Request": "true", "HX-Target": "chat-others"},
+    )
+    assert page2.text.count("data-room-id=") == 2  # the fragment: the rest of the others only
+    found = client.get(reverse("chat:room_list") + "?q=fremd+07")
+    other_part = found.text.split('data-testid="other-rooms"')[1]
+    assert f'data-room-id="{foreign[7].pk}"' in other_part
+    assert other_part.count("data-room-id=") == 1
+
+
+def test_room_list_has_no_other_rooms_for_members(client_for, member, room):
+    project_room(ProjectFactory(members=[EmployeeFactory()]))
+    response = client_for(member).get(reverse("chat:room_list"))
+    assert 'data-testid="other-rooms"' not in response.text
+    assert f'data-room-id="{room.pk}"' in response.text

@@ -33,6 +33,8 @@ from apps.timetracking.timeutils import (
 )
 from apps.timetracking.views.common import error_messages, with_messages
 
+TEAM_PAGE_SIZE = 50
+
 
 @require_GET
 @permission_required_for("timetracking.view_team_time")
@@ -51,17 +53,18 @@ def team_view(request: AuthedRequest) -> HttpResponse:
         prev_q = f"period=week&week={iso_week(monday - dt.timedelta(days=7))}"
         next_q = f"period=week&week={iso_week(monday + dt.timedelta(days=7))}"
         title = monday
-    rows = selectors.team_summary(request.user, start, end)
-    total = sum(r.total for r in rows)
+    summary = selectors.team_summary(start, end)
+    page = Paginator(summary.rows, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.team_fill_items(list(page), start, end)
     context: dict[str, Any] = {
-        "rows": rows,
+        "page": page,
         "period": period,
         "title_date": title,
         "period_end": (end - dt.timedelta(seconds=1)).date(),
         "prev_q": prev_q,
         "next_q": next_q,
-        "total": total,
-        "billable": sum(r.billable for r in rows),
+        "total": summary.total,
+        "billable": summary.billable,
         "active_tab": "team",
         # The report URLs of all rows share this prefix (one reverse() instead of 200).
         "report_base": reverse("timetracking:report_employee", args=[0]).removesuffix("0/"),
