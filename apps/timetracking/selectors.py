@@ -95,6 +95,13 @@ def customers_for_time(user: Any) -> QuerySet[Customer]:
 # --- Week grid ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class GridColumn:
+    day: dt.date
+    iso: str  # the day as YYYY-MM-DD, for links (formatted once, not once per cell)
+    open: bool  # not in the future: entries may be added
+
+
 @dataclass
 class GridRow:
     key: str
@@ -103,12 +110,19 @@ class GridRow:
     customer: Customer | None
     cells: list[int]
     total: int = 0
+    columns: list[GridColumn] = field(default_factory=list)
+
+    @property
+    def cell_list(self) -> list[tuple[int, GridColumn]]:
+        """(minutes, column) per day: the template loops once without index lookups."""
+        return list(zip(self.cells, self.columns, strict=True))
 
 
 @dataclass
 class WeekGrid:
     monday: dt.date
     days: list[dt.date]
+    columns: list[GridColumn]
     rows: list[GridRow]
     day_totals: list[int]
     day_warnings: list[list[worktime.WorkWarning]]
@@ -158,6 +172,8 @@ def week_grid(user: Any, monday: dt.date, *, internal_label: str = "—") -> Wee
     entries = list(own_entries(user).between(previous_day, end).order_by("start", "id"))
     company = company_get()
     days = [monday + dt.timedelta(days=i) for i in range(7)]
+    today = timezone.localdate()
+    columns = [GridColumn(day=day, iso=day.isoformat(), open=day <= today) for day in days]
     index = {day: i for i, day in enumerate(days)}
     rows: dict[str, GridRow] = {}
     day_totals = [0] * 7
@@ -178,6 +194,7 @@ def week_grid(user: Any, monday: dt.date, *, internal_label: str = "—") -> Wee
                 project=entry.project,
                 customer=entry.customer,
                 cells=[0] * 7,
+                columns=columns,
             )
         row.cells[i] += entry.duration_minutes
         row.total += entry.duration_minutes
@@ -191,6 +208,7 @@ def week_grid(user: Any, monday: dt.date, *, internal_label: str = "—") -> Wee
     return WeekGrid(
         monday=monday,
         days=days,
+        columns=columns,
         rows=sorted(rows.values(), key=lambda r: r.label.lower()),
         day_totals=day_totals,
         day_warnings=day_warnings,
