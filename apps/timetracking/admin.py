@@ -24,7 +24,7 @@ class TimeEntryAdmin(admin.ModelAdmin):
     raw_id_fields = ["employee", "project", "customer", "reviewed_by"]
     readonly_fields = [
         "duration_minutes",
-        "billed_by_line_id",
+        "billed_by_line",
         "billed_at",
         "created_at",
         "updated_at",

@@ -44,9 +44,10 @@ class TimeEntry(models.Model):
     ``duration_minutes`` is computed by the services from ``end - start`` (whole minutes, aware
     datetimes, so a daylight-saving switch inside the entry is counted correctly).
 
-    Billing: ``billed_by_line_id``/``billed_at`` are set by the invoices module when the entry is
-    put on an invoice line; the entry is locked from then on. (A plain id for now: the invoices
-    app converts it into a foreign key to ``invoices.InvoiceLine``.)
+    Billing: ``billed_by_line``/``billed_at`` are set by the invoices module when the entry is
+    put on an invoice line; the entry is locked from then on. The line is protected: it can only
+    be deleted after the invoices services have freed its entries (a draft's line), so no entry
+    ever points to a line that is gone.
     """
 
     class Status(models.TextChoices):
@@ -103,7 +104,15 @@ class TimeEntry(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
-    billed_by_line_id = models.BigIntegerField(_("invoice line"), null=True, blank=True)
+    billed_by_line = models.ForeignKey(
+        "invoices.InvoiceLine",
+        verbose_name=_("invoice line"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        db_index=False,  # partial index below: almost all entries are unbilled
+    )
     billed_at = models.DateTimeField(_("billed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -142,6 +151,11 @@ class TimeEntry(models.Model):
                 fields=["start", "id"],
                 condition=models.Q(status="pending", end__isnull=False),
                 name="tt_entry_pending_idx",
+            ),
+            models.Index(
+                fields=["billed_by_line"],
+                condition=models.Q(billed_by_line__isnull=False),
+                name="tt_entry_billed_line_idx",
             ),
         ]
 

@@ -142,6 +142,29 @@ def test_removing_a_line_in_the_editor_frees_its_entries(world):
     assert TimeEntry.objects.get(pk=entries["b1"].pk).billed_at is None
 
 
+def test_a_line_with_billed_entries_cannot_be_deleted_behind_the_services_back(world):
+    """The entry's link is a foreign key (PROTECT): deleting the line or the draft directly (as
+    the admin's delete would) is refused instead of leaving entries locked on a line that is gone."""
+    from django.db import transaction
+    from django.db.models import ProtectedError
+
+    customer, _project, entries = world
+    invoice = billing.invoice_from_time(actor=None, customer=customer, start=START, end=END)
+    line = invoice.lines.get()
+    assert TimeEntry.objects.get(pk=entries["a1"].pk).billed_by_line == line
+    assert set(line.time_entries.values_list("pk", flat=True)) == {
+        entries["a1"].pk,
+        entries["a2"].pk,
+        entries["b1"].pk,
+    }
+    with pytest.raises(ProtectedError), transaction.atomic():
+        line.delete()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        invoice.delete()
+    services.invoice_delete(actor=None, invoice=invoice)  # the service frees them first
+    assert not TimeEntry.objects.filter(billed_by_line__isnull=False).exists()
+
+
 def test_billed_entries_cannot_be_changed_in_time_tracking(world):
     from apps.timetracking import services as time_services
 

@@ -163,9 +163,7 @@ def test_approved_entry_cannot_be_changed_or_deleted(member, manager) -> None:
 
 
 def test_billed_entry_is_locked(member, manager) -> None:
-    entry = make_entry(
-        member, last_monday(), "08:00", "09:00", billed_at=timezone.now(), billed_by_line_id=1
-    )
+    entry = make_entry(member, last_monday(), "08:00", "09:00", billed_at=timezone.now())
     with refused("billed"):
         services.entry_update(actor=member, entry=entry, note="x")
     with refused("billed"):
