@@ -84,15 +84,16 @@ def describe(entries: Sequence[AuditEntry]) -> Sequence[AuditEntry]:
                     pending[value[0]].add(value[1])
             rows.append((name, label, old, new))
         raw.append((entry, rows))
-    _targets(entries)
-    resolved = {
-        model: {str(pk): str(obj) for pk, obj in model._default_manager.in_bulk(ids).items()}
-        for model, ids in pending.items()
-    }
+    targets = _target_keys(entries)
+    for model, pk in targets.values():
+        pending[model].add(pk)
+    # One query per model, for the changed foreign keys and the entries' targets together.
+    loaded = {model: _in_bulk(model, ids) for model, ids in pending.items()}
 
     def show(value: Any) -> str:
         if isinstance(value, tuple):
-            return resolved.get(value[0], {}).get(str(value[1]), f"#{value[1]}")
+            obj = loaded.get(value[0], {}).get(str(value[1]))
+            return str(obj) if obj is not None else f"#{value[1]}"
         return value
 
     for entry, rows in raw:
@@ -100,20 +101,22 @@ def describe(entries: Sequence[AuditEntry]) -> Sequence[AuditEntry]:
             ChangeRow(field=name, label=label, old=show(old), new=show(new))
             for name, label, old, new in rows
         ]
+        target = targets.get(entry.pk)
+        obj = loaded[target[0]].get(target[1]) if target else None
+        # The object's page if it still exists.
+        entry.target_url = obj.get_absolute_url() if obj is not None else ""  # type: ignore[attr-defined]
     return entries
 
 
-def _targets(entries: Iterable[AuditEntry]) -> None:
-    """``entry.target_url``: the object's page if it still exists and has one (bulk-loaded)."""
-    by_model: dict[type, set[str]] = defaultdict(set)
+def _in_bulk(model: type[models.Model], ids: set[Any]) -> dict[str, models.Model]:
+    return {str(pk): obj for pk, obj in model._default_manager.in_bulk(list(ids)).items()}
+
+
+def _target_keys(entries: Iterable[AuditEntry]) -> dict[int, tuple[type[models.Model], str]]:
+    """entry pk -> (model, object id) for entries whose object has a page."""
+    keys = {}
     for entry in entries:
         model = entry.content_type.model_class() if entry.content_type_id else None
         if model is not None and entry.object_id and hasattr(model, "get_absolute_url"):
-            by_model[model].add(entry.object_id)
-    urls: dict[tuple[type, str], str] = {}
-    for model, ids in by_model.items():
-        for pk, obj in model._default_manager.in_bulk(list(ids)).items():
-            urls[(model, str(pk))] = obj.get_absolute_url()
-    for entry in entries:
-        model = entry.content_type.model_class() if entry.content_type_id else None
-        entry.target_url = urls.get((model, entry.object_id), "")  # type: ignore[attr-defined,arg-type]
+            keys[entry.pk] = (model, entry.object_id)
+    return keys

@@ -14,6 +14,11 @@ def employees_for_user(user: Any) -> QuerySet[Employee]:
     )
 
 
+def employee_profiles_for_user(user: Any) -> QuerySet[Employee]:
+    """One employee's page: the directory's rows plus the manager (shown on the page)."""
+    return employees_for_user(user).select_related("reports_to")
+
+
 def employee_search(qs: QuerySet[Employee], term: str) -> QuerySet[Employee]:
     for word in term.split()[:5]:
         qs = qs.filter(

@@ -138,7 +138,9 @@ def employee_list(request: AuthedRequest) -> HttpResponse:
 
 
 @require_GET
-@object_permission("employees.view_employee", Employee, queryset=selectors.employees_for_user)
+@object_permission(
+    "employees.view_employee", Employee, queryset=selectors.employee_profiles_for_user
+)
 def employee_detail(request: AuthedRequest, employee: Employee) -> HttpResponse:
     can_edit = can(request.user, "employees.change_employee", employee)
     reports = list(employee.reports.exclude(status=Employee.Status.INACTIVE).order_by("last_name"))

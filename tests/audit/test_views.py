@@ -69,3 +69,24 @@ def test_audit_list_filters_by_actor_name(client_for, admin):
     text = client_for(admin).get(reverse("audit:audit_list"), {"actor": "günther"}).text
     assert "Export von Gerda" in text
     assert "Export von Anna" not in text
+
+
+def test_audit_list_filters_by_object_type_without_a_query_for_the_choices(
+    client_for, admin, django_assert_max_num_queries
+):
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.crm.models import Customer
+    from apps.employees.models import Employee
+
+    audit_record(action=AuditAction.LOGIN, actor=admin, target=admin)
+    audit_record(action=AuditAction.EXPORT, actor=None, object_repr="Kundenliste")
+    client = client_for(admin)
+    employee_type = ContentType.objects.get_for_model(Employee)
+    page = client.get(reverse("audit:audit_list"), {"content_type": employee_type.pk}).text
+    assert f'<option value="{employee_type.pk}" selected>' in page
+    assert f'value="{ContentType.objects.get_for_model(Customer).pk}"' in page
+    assert "Kundenliste" not in page
+    assert 'class="badge action-login"' in page
+    with django_assert_max_num_queries(9):  # the choices come from ContentType's cache
+        client.get(reverse("audit:audit_list"), {"content_type": employee_type.pk})
