@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.widgets import FastSelect
 from apps.documents.models import Document, DocumentLink
 from apps.documents.targets import carrier_content_types
 from apps.employees.models import Employee
@@ -25,7 +26,11 @@ class DocumentFilter(django_filters.FilterSet):
         label=_("Linked to"), choices=_linked_type_choices, method="filter_linked"
     )
     owner = django_filters.ModelChoiceFilter(
-        label=_("Owner"), queryset=Employee.objects.order_by("last_name", "first_name", "id")
+        label=_("Owner"),
+        queryset=Employee.objects.only("id", "first_name", "last_name", "email").order_by(
+            "last_name", "first_name", "id"
+        ),
+        widget=FastSelect,
     )
     confidential = django_filters.BooleanFilter(
         label=_("Confidential"),
