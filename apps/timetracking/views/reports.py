@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -33,24 +35,28 @@ def _download(
     return response
 
 
-@require_GET
-@permission_required_for("timetracking.add_timeentry", "timetracking.view_team_time", any_of=True)
-def report_employee(request: AuthedRequest, pk: int) -> HttpResponse:
-    if pk != request.user.pk and not request.user.has_perm("timetracking.view_team_time"):
-        raise Http404
-    employee = get_object_or_404(Employee, pk=pk)
-    month = _month(request)
-    report = selectors.employee_month_report(employee, month)
+def _report_response(
+    request: AuthedRequest,
+    *,
+    target: Employee | Project,
+    report: Any,
+    month: dt.date,
+    name: tuple[str, str],
+    csv: Callable[[Any], str],
+    pdf: Callable[[Any], bytes],
+    template: str,
+) -> HttpResponse:
+    """A month report as a page, or with ``?format=csv|pdf`` as an audited download named
+    ``<prefix>-<code>-<month>``."""
+    prefix, code = name
     fmt = request.GET.get("format")
     if fmt == "csv":
-        name = reports.filename("zeiten", employee.code, month, "csv")
-        body = reports.employee_month_csv(report).encode("utf-8-sig")
-        return _download(request, employee, name, body, "text/csv; charset=utf-8")
+        body = csv(report).encode("utf-8-sig")
+        filename = reports.filename(prefix, code, month, "csv")
+        return _download(request, target, filename, body, "text/csv; charset=utf-8")
     if fmt == "pdf":
-        name = reports.filename("zeiten", employee.code, month, "pdf")
-        return _download(
-            request, employee, name, reports.employee_month_pdf(report), "application/pdf"
-        )
+        filename = reports.filename(prefix, code, month, "pdf")
+        return _download(request, target, filename, pdf(report), "application/pdf")
     context = {
         "report": report,
         "prev_month": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
@@ -58,8 +64,25 @@ def report_employee(request: AuthedRequest, pk: int) -> HttpResponse:
         "month_q": month.strftime("%Y-%m"),
         "active_tab": "reports",
     }
-    return render_page(
-        request, "timetracking/report_employee.html", context, partials={"report": "report"}
+    return render_page(request, template, context, partials={"report": "report"})
+
+
+@require_GET
+@permission_required_for("timetracking.add_timeentry", "timetracking.view_team_time", any_of=True)
+def report_employee(request: AuthedRequest, pk: int) -> HttpResponse:
+    if pk != request.user.pk and not request.user.has_perm("timetracking.view_team_time"):
+        raise Http404
+    employee = get_object_or_404(Employee, pk=pk)
+    month = _month(request)
+    return _report_response(
+        request,
+        target=employee,
+        report=selectors.employee_month_report(employee, month),
+        month=month,
+        name=("zeiten", employee.code),
+        csv=reports.employee_month_csv,
+        pdf=reports.employee_month_pdf,
+        template="timetracking/report_employee.html",
     )
 
 
@@ -68,24 +91,13 @@ def report_employee(request: AuthedRequest, pk: int) -> HttpResponse:
 def report_project(request: AuthedRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(Project.objects.select_related("customer"), pk=pk)
     month = _month(request)
-    report = selectors.project_month_report(project, month)
-    fmt = request.GET.get("format")
-    if fmt == "csv":
-        name = reports.filename("projektzeiten", project.number, month, "csv")
-        body = reports.project_month_csv(report).encode("utf-8-sig")
-        return _download(request, project, name, body, "text/csv; charset=utf-8")
-    if fmt == "pdf":
-        name = reports.filename("projektzeiten", project.number, month, "pdf")
-        return _download(
-            request, project, name, reports.project_month_pdf(report), "application/pdf"
-        )
-    context = {
-        "report": report,
-        "prev_month": (month - dt.timedelta(days=1)).strftime("%Y-%m"),
-        "next_month": next_month(month).strftime("%Y-%m"),
-        "month_q": month.strftime("%Y-%m"),
-        "active_tab": "reports",
-    }
-    return render_page(
-        request, "timetracking/report_project.html", context, partials={"report": "report"}
+    return _report_response(
+        request,
+        target=project,
+        report=selectors.project_month_report(project, month),
+        month=month,
+        name=("projektzeiten", project.number),
+        csv=reports.project_month_csv,
+        pdf=reports.project_month_pdf,
+        template="timetracking/report_project.html",
     )
