@@ -12,6 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django_htmx.http import push_url
+
+from apps.common.htmx import render_page
+from apps.common.permissions import can
+
 
 @dataclass(frozen=True)
 class Tab:
@@ -49,3 +55,38 @@ class TabRegistry:
         tabs = self.visible(user, obj)
         active = next((tab for tab in tabs if tab.key == key), tabs[0])
         return tabs, active
+
+
+def render_tab_page(
+    request: HttpRequest,
+    obj: Any,
+    tab_key: str | None,
+    *,
+    registry: TabRegistry,
+    name: str,
+    template: str,
+    permission_flags: dict[str, str],
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The detail page of ``obj`` (in the context as ``name``) with its tabs, or for htmx only the
+    tab area ``#<name>-tab`` (partial ``tab``). ``permission_flags`` maps context names to the
+    object permissions they show (``{"can_edit": "crm.change_customer"}``). Views that change
+    something inside a tab answer with this too; after a successful htmx POST the address bar
+    shows the tab."""
+    tabs, active = registry.select(request.user, obj, tab_key)
+    context: dict[str, Any] = {
+        name: obj,
+        "tabs": tabs,
+        "active_tab": active,
+        **{flag: can(request.user, perm, obj) for flag, perm in permission_flags.items()},
+    }
+    if active.context:
+        context.update(active.context(request, obj))
+    context.update(extra or {})
+    response = render_page(
+        request, template, context, partials={f"{name}-tab": "tab"}, status=status
+    )
+    if getattr(request, "htmx", False) and request.method == "POST" and status < 400:
+        push_url(response, f"{obj.get_absolute_url()}?tab={active.key}")
+    return response

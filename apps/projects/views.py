@@ -12,11 +12,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
-from apps.common.permissions import can, login_only, object_permission, permission_required_for
+from apps.common.permissions import login_only, object_permission, permission_required_for
+from apps.common.tabs import render_tab_page
 from apps.crm.models import Customer
 from apps.employees.models import Employee
 from apps.projects import selectors, services
@@ -54,27 +55,20 @@ def project_tab_response(
     status: int = 200,
 ) -> HttpResponse:
     """The project page, or only ``#project-tab`` for htmx (also after member changes)."""
-    tabs, active = project_tabs.select(request.user, project, tab_key)
-    context: dict[str, Any] = {
-        "project": project,
-        "tabs": tabs,
-        "active_tab": active,
-        "can_edit": can(request.user, "projects.change_project", project),
-        "can_manage_members": can(request.user, "projects.manage_members", project),
-    }
-    if active.context:
-        context.update(active.context(request, project))
-    context.update(extra or {})
-    response = render_page(
+    return render_tab_page(
         request,
-        "projects/project_detail.html",
-        context,
-        partials={"project-tab": "tab"},
+        project,
+        tab_key,
+        registry=project_tabs,
+        name="project",
+        template="projects/project_detail.html",
+        permission_flags={
+            "can_edit": "projects.change_project",
+            "can_manage_members": "projects.manage_members",
+        },
+        extra=extra,
         status=status,
     )
-    if request.htmx and request.method == "POST" and status < 400:
-        push_url(response, f"{project.get_absolute_url()}?tab={active.key}")
-    return response
 
 
 @require_GET

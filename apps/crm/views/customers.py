@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, push_url
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
-from apps.common.permissions import can, object_permission, permission_required_for
+from apps.common.permissions import object_permission, permission_required_for
+from apps.common.tabs import render_tab_page
 from apps.crm import selectors, services
 from apps.crm.exporting import FORMATS, customers_export
 from apps.crm.filters import CustomerFilter
@@ -103,27 +104,17 @@ def customer_tab_response(
 ) -> HttpResponse:
     """The detail page, or only its tab area for htmx (``#customer-tab``): also used by the views
     that change something inside a tab (contacts, activities) to answer with the updated tab."""
-    tabs, active = customer_tabs.select(request.user, customer, tab_key)
-    context: dict[str, Any] = {
-        "customer": customer,
-        "tabs": tabs,
-        "active_tab": active,
-        "can_edit": can(request.user, "crm.change_customer", customer),
-        "can_delete": can(request.user, "crm.delete_customer", customer),
-    }
-    if active.context:
-        context.update(active.context(request, customer))
-    context.update(extra or {})
-    response = render_page(
+    return render_tab_page(
         request,
-        "crm/customer_detail.html",
-        context,
-        partials={"customer-tab": "tab"},
+        customer,
+        tab_key,
+        registry=customer_tabs,
+        name="customer",
+        template="crm/customer_detail.html",
+        permission_flags={"can_edit": "crm.change_customer", "can_delete": "crm.delete_customer"},
+        extra=extra,
         status=status,
     )
-    if request.htmx and request.method == "POST" and status < 400:
-        push_url(response, f"{customer.get_absolute_url()}?tab={active.key}")
-    return response
 
 
 @require_GET
