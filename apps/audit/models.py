@@ -25,6 +25,8 @@ class AuditAction(models.TextChoices):
     EMAIL = "email", _("e-mail sent")
     EXPORT = "export", _("exported")
     IMPORT = "import", _("imported")
+    PASSWORD_CHANGE = "password_change", _("password changed")
+    PASSWORD_DISABLE = "password_disable", _("password sign-in disabled")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ from apps.common.sequences import next_value
 
 GENESIS_HASH = "0" * 64
 _UNSET: Any = object()
+_bound_actor: ContextVar[Any] = ContextVar("audit_actor", default=_UNSET)
 
 
 def _jsonable(value: Any) -> Any:
@@ -49,8 +52,23 @@ class _Actor:
     ip: str | None
 
 
+@contextmanager
+def audit_actor(actor: Any) -> Iterator[None]:
+    """Inside the block, entries written without an explicit actor are ``actor``'s.
+
+    For entries written far from the service that knows who acts (the password hook in
+    apps.audit.signals); it wins over the request's user."""
+    token = _bound_actor.set(actor)
+    try:
+        yield
+    finally:
+        _bound_actor.reset(token)
+
+
 def _current_actor(actor: Any) -> _Actor:
     info = current_request_info()
+    if actor is _UNSET:
+        actor = _bound_actor.get()
     if actor is _UNSET:
         user = getattr(info.request, "user", None) if info and info.request else None
         actor = user if user is not None and user.is_authenticated else None

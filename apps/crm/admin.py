@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -11,6 +13,25 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.crm import services
 from apps.crm.models import Activity, Contact, Customer
+
+
+def _contact_values(contact: Contact, names: Iterable[str]) -> dict[str, Any]:
+    """The values of ``names`` that the contact services take."""
+    return {name: getattr(contact, name) for name in names if name in services.CONTACT_EDITABLE}
+
+
+class ContactAdminForm(forms.ModelForm):
+    def validate_constraints(self) -> None:
+        # Django's, except that a new primary contact isn't checked against the current one:
+        # as in the app, contact_create/contact_update move the flag (and audit both contacts);
+        # the customer's inline allows one primary among its rows (ContactInlineFormSet).
+        exclude = self._get_validation_exclusions()
+        if self.cleaned_data.get("is_primary"):
+            exclude.add("is_primary")
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
 
 
 class ContactInlineFormSet(BaseInlineFormSet):
@@ -29,6 +50,7 @@ class ContactInlineFormSet(BaseInlineFormSet):
 
 class ContactInline(admin.TabularInline):
     model = Contact
+    form = ContactAdminForm
     formset = ContactInlineFormSet
     extra = 0
     fields = ["first_name", "last_name", "email", "phone", "mobile", "position", "is_primary"]
@@ -58,16 +80,60 @@ class CustomerAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         services.customer_refresh_search(customer=form.instance)
 
+    def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
+        """Contacts through the services: each added, changed and deleted contact is audited
+        as it is in the app (and keeps the one-primary rule)."""
+        if formset.model is not Contact:
+            super().save_formset(request, form, formset, change)
+            return
+        formset.save(commit=False)  # fills deleted_objects, changed_objects, new_objects
+        for contact in formset.deleted_objects:
+            services.contact_delete(actor=request.user, contact=contact)
+        for contact, changed in formset.changed_objects:
+            fields = _contact_values(contact, changed)
+            services.contact_update(actor=request.user, contact=contact, **fields)
+        for contact in formset.new_objects:
+            fields = _contact_values(contact, services.CONTACT_FIELDS)
+            services.contact_create(actor=request.user, customer=form.instance, **fields)
+
     def delete_model(self, request: Any, obj: Customer) -> None:
         services.customer_delete(actor=request.user, customer=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for customer in queryset:  # "delete selected": one audited deletion per customer
+            services.customer_delete(actor=request.user, customer=customer)
 
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
+    """Saves and deletions through the services, as in the customer's inline."""
+
+    form = ContactAdminForm
     list_display = ["__str__", "customer", "email", "phone", "is_primary"]
     search_fields = ["first_name", "last_name", "email", "customer__name", "customer__number"]
     autocomplete_fields = ["customer"]
     list_select_related = ["customer"]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        # A contact stays with its customer (the services have no move).
+        return [*super().get_readonly_fields(request, obj), *(["customer"] if obj else [])]
+
+    def save_model(self, request: Any, obj: Contact, form: Any, change: bool) -> None:
+        if change:
+            fields = _contact_values(obj, form.changed_data)
+            services.contact_update(actor=request.user, contact=obj, **fields)
+            return
+        fields = _contact_values(obj, services.CONTACT_FIELDS)
+        saved = services.contact_create(actor=request.user, customer=obj.customer, **fields)
+        obj.pk = saved.pk
+        obj._state.adding = False
+
+    def delete_model(self, request: Any, obj: Contact) -> None:
+        services.contact_delete(actor=request.user, contact=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for contact in queryset.select_related("customer"):
+            services.contact_delete(actor=request.user, contact=contact)
 
 
 @admin.register(Activity)

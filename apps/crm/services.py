@@ -150,10 +150,16 @@ def customer_delete(*, actor: Any, customer: Customer) -> None:
 # --- Contacts -------------------------------------------------------------------------------------
 
 
-def _clear_other_primary(contact: Contact) -> None:
-    Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
-        pk=contact.pk
-    ).update(is_primary=False)
+def _clear_other_primary(contact: Contact, *, actor: Any) -> None:
+    """The previous primary contact gives the flag up: a change of that contact, audited."""
+    previous = Contact.objects.select_for_update().filter(
+        customer_id=contact.customer_id, is_primary=True
+    )
+    for other in previous.exclude(pk=contact.pk):
+        before = snapshot(other, ["is_primary"])
+        other.is_primary = False
+        other.save(update_fields=["is_primary", "updated_at"])
+        audit_changed(target=other, before=before, actor=actor)
 
 
 @transaction.atomic
@@ -163,7 +169,7 @@ def contact_create(*, actor: Any, customer: Customer, **fields: Any) -> Contact:
     contact.full_clean(exclude=["is_primary"] if fields.get("is_primary") else None)
     if contact.is_primary:
         # One primary contact per customer: the new one replaces the old (constraint-backed).
-        _clear_other_primary(contact)
+        _clear_other_primary(contact, actor=actor)
     contact.save(force_insert=True)
     audit_created(target=contact, fields=CONTACT_FIELDS, actor=actor)
     customer_refresh_search(customer=customer)
@@ -179,7 +185,7 @@ def contact_update(*, actor: Any, contact: Contact, **fields: Any) -> Contact:
         setattr(contact, name, value)
     contact.full_clean(exclude=["is_primary"] if contact.is_primary else None)
     if contact.is_primary:
-        _clear_other_primary(contact)
+        _clear_other_primary(contact, actor=actor)
     contact.save()
     audit_changed(target=contact, before=before, actor=actor)
     customer_refresh_search(customer=contact.customer)

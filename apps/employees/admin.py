@@ -98,10 +98,9 @@ class EmployeeAdmin(UserAdmin):
         }
         try:
             if change:
+                # The password is read-only on this form; it changes only through the
+                # password form (user_change_password), audited by the hook in audit.signals.
                 saved = services.employee_update(actor=request.user, employee=obj, **data)
-                if "password" in form.changed_data:
-                    saved.password = obj.password
-                    saved.save(update_fields=["password"])
             else:
                 password = form.cleaned_data.get("password1")
                 data.pop("email", None)

@@ -198,6 +198,10 @@ class Employee(CarriesAttachments, AbstractBaseUser, PermissionsMixin, TimeStamp
 
     objects = EmployeeManager()
 
+    # True from set_unusable_password() until the password is saved, as Django's own
+    # ``_password`` is for set_password(): the password hook in apps.audit.signals audits both.
+    _password_pending = False
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -239,6 +243,10 @@ class Employee(CarriesAttachments, AbstractBaseUser, PermissionsMixin, TimeStamp
     @property
     def initials(self) -> str:
         return ((self.first_name[:1] or "") + (self.last_name[:1] or "")).upper() or "?"
+
+    def set_unusable_password(self) -> None:
+        super().set_unusable_password()
+        self._password_pending = True
 
     def get_short_name(self) -> str:
         return self.first_name

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_changed, audit_created, audit_record, snapshot
+from apps.audit.services import audit_actor, audit_changed, audit_created, audit_record, snapshot
 from apps.common.sequences import format_number, next_value
 from apps.company.selectors import company_get
 from apps.employees.models import Department, Employee, Role
@@ -125,11 +125,10 @@ def employee_set_preferences(
 
 @transaction.atomic
 def employee_set_password(*, actor: Any, employee: Employee, password: str) -> None:
-    employee.set_password(password)
-    employee.save(update_fields=["password"])
-    audit_record(
-        action=AuditAction.UPDATE, target=employee, actor=actor, message="password changed"
-    )
+    # Audited by the password hook (apps.audit.signals), like every other password change.
+    with audit_actor(actor):
+        employee.set_password(password)
+        employee.save(update_fields=["password"])
 
 
 ROLE_FIELDS = ["name", "description", "priority", "idp_role_key", "is_default", "permissions"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from apps.invoices.models import DunningLetter, Invoice, InvoiceLine, InvoiceStatus, Payment
@@ -18,8 +20,27 @@ def _issued(obj: Any) -> bool:
     return invoice is not None and invoice.status != InvoiceStatus.DRAFT
 
 
+class InvoiceLineInlineFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """The services' line checks (VAT category and rate, quantity...) as form errors."""
+        from apps.invoices import services
+
+        super().clean()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            try:
+                services.invoice_line_check(
+                    **{name: data.get(name) for name in services.LINE_EDITABLE}
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+
+
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
+    formset = InvoiceLineInlineFormSet
     extra = 0
     fields = [
         "position",
@@ -127,6 +148,30 @@ class InvoiceAdmin(admin.ModelAdmin):
             actor=request.user,
             changes={name: {"new": str(form.cleaned_data.get(name))} for name in form.changed_data},
             message="admin",
+        )
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """A draft's lines through the line editor's service, as in the app: one audited change
+        of the invoice with its old and new lines (shown in the invoice's history). The lines
+        are numbered in the order of their positions; removed lines free their time entries."""
+        if formset.model is not InvoiceLine or not formset.has_changed():
+            super().save_formset(request, form, formset, change)
+            return
+        from apps.invoices import services
+
+        formset.save(commit=False)  # saves nothing; fills new_objects... for the admin's history
+        rows = []
+        for index, line_form in enumerate(formset.forms):
+            data = line_form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            values = {name: data[name] for name in services.LINE_EDITABLE if name in data}
+            if line_form.instance.pk is not None:
+                values["id"] = line_form.instance.pk
+            rows.append(((data.get("position") or 0, index), values))
+        rows.sort(key=lambda row: row[0])
+        services.invoice_lines_replace(
+            actor=request.user, invoice=form.instance, lines=[values for _order, values in rows]
         )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:

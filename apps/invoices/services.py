@@ -324,6 +324,12 @@ def _check_line_vat(line: InvoiceLine) -> None:
         )
 
 
+def invoice_line_check(**values: Any) -> None:
+    """Raise the ValidationError the line services would raise for these values, before saving
+    (for forms that show the errors at the line: the admin's inline)."""
+    _check_line_vat(InvoiceLine(**_clean_line_values(values)))
+
+
 def _line_add(*, invoice: Invoice, allow_negative: bool = False, **values: Any) -> InvoiceLine:
     cleaned = _clean_line_values(values, allow_negative=allow_negative)
     if cleaned.get("vat_category") is None:

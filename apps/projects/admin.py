@@ -35,18 +35,21 @@ class ProjectAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
     def save_formset(self, request: Any, form: Any, formset: Any, change: bool) -> None:
-        """Members through the services, so the guardian object permissions follow."""
+        """Members through the services, so the guardian object permissions follow and each
+        addition and removal is audited. A row whose employee was swapped is both."""
         if formset.model is not ProjectMember:
             super().save_formset(request, form, formset, change)
             return
         project = form.instance
-        instances = formset.save(commit=False)
-        for membership in formset.deleted_objects:
-            services.project_member_remove(
-                actor=request.user, project=project, employee=membership.employee
-            )
-        for membership in instances:
-            if membership.pk is None:
-                services.project_member_add(
-                    actor=request.user, project=project, employee=membership.employee
-                )
+        formset.save(commit=False)  # fills deleted_objects, changed_objects, new_objects
+        leaving = [membership.employee for membership in formset.deleted_objects]
+        joining = [membership.employee for membership in formset.new_objects]
+        for membership, changed in formset.changed_objects:
+            if "employee" in changed:
+                leaving.append(ProjectMember.objects.get(pk=membership.pk).employee)
+                joining.append(membership.employee)
+        # Removals first, so that swapping two rows' employees keeps both.
+        for employee in leaving:
+            services.project_member_remove(actor=request.user, project=project, employee=employee)
+        for employee in joining:
+            services.project_member_add(actor=request.user, project=project, employee=employee)

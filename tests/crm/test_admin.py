@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from apps.audit.models import AuditAction, AuditEntry
+from apps.crm import services
 from apps.crm.models import Contact, Customer
 from tests.crm.factories import ContactFactory, CustomerFactory
 from tests.projects.factories import ProjectFactory
@@ -65,3 +67,205 @@ def test_admin_customer_change_goes_through_service(client_for, admin):
     customer = Customer.objects.get()
     assert customer.stage == "won"
     assert "weiss" in customer.search_text
+
+
+# --- Contacts through the admin: audited one by one, as the app audits them ----------------------
+
+
+def _unchanged_post(client, customer):  # type: ignore[no-untyped-def]
+    """What the customer's admin page posts back when nothing is touched (form + contact inline)."""
+    from apps.crm.admin import ContactInline
+
+    page = client.get(reverse("admin:crm_customer_change", args=[customer.pk]))
+    data = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if value is not None
+    }
+    formset = page.context["inline_admin_formsets"][0].formset
+    management = formset.management_form
+    data.update({management.add_prefix(name): value for name, value in management.initial.items()})
+    for form in formset.initial_forms:
+        data[form.add_prefix("id")] = form.instance.pk
+        data[form.add_prefix("customer")] = customer.pk
+        for name in ContactInline.fields:
+            value = getattr(form.instance, name)
+            if value is True:
+                data[form.add_prefix(name)] = "on"
+            elif value is not False:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def _contact_entries():  # type: ignore[no-untyped-def]
+    from django.contrib.contenttypes.models import ContentType
+
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Contact)
+    ).order_by("seq")
+
+
+def _post_change(client, customer, data):  # type: ignore[no-untyped-def]
+    response = client.post(reverse("admin:crm_customer_change", args=[customer.pk]), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    return response
+
+
+def test_admin_unchanged_customer_save_writes_no_entries(client_for, admin):
+    customer = CustomerFactory()
+    ContactFactory(customer=customer, is_primary=True)
+    ContactFactory(customer=customer)
+    client = client_for(admin)
+    before = AuditEntry.objects.count()
+    _post_change(client, customer, _unchanged_post(client, customer))
+    assert AuditEntry.objects.count() == before
+
+
+def test_admin_contact_added_in_the_inline_is_audited_as_in_the_app(client_for, admin):
+    customer = CustomerFactory()
+    client = client_for(admin)
+    data = _unchanged_post(client, customer)
+    data.update(
+        {
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-0-customer": customer.pk,
+            "contacts-0-first_name": "Nina",
+            "contacts-0-last_name": "Neu",
+            "contacts-0-email": "nina@example.com",
+            "contacts-0-position": "Einkauf",
+            "contacts-0-is_primary": "on",
+        }
+    )
+    _post_change(client, customer, data)
+    contact = Contact.objects.get(customer=customer)
+    entry = _contact_entries().get()
+    assert (entry.action, entry.actor, entry.object_id) == (
+        AuditAction.CREATE,
+        admin,
+        str(contact.pk),
+    )
+    # The same entry the app's service writes for the same contact.
+    reference = services.contact_create(
+        actor=admin,
+        customer=CustomerFactory(),
+        first_name="Nina",
+        last_name="Neu",
+        email="nina@example.com",
+        position="Einkauf",
+        is_primary=True,
+    )
+    assert entry.changes == AuditEntry.objects.for_object(reference).get().changes
+    assert entry.changes["last_name"] == {"old": None, "new": "Neu"}
+    assert "neu" in Customer.objects.get(pk=customer.pk).search_text
+
+
+def test_admin_contact_changed_in_the_inline_is_audited_with_old_and_new(client_for, admin):
+    customer = CustomerFactory()
+    contact = ContactFactory(customer=customer, position="Einkauf")
+    other = ContactFactory(customer=customer)
+    client = client_for(admin)
+    data = _unchanged_post(client, customer)
+    index = next(i for i in range(2) if data[f"contacts-{i}-id"] == contact.pk)
+    data[f"contacts-{index}-position"] = "Geschäftsführung"
+    before = _contact_entries().count()
+    _post_change(client, customer, data)
+    entry = _contact_entries()[before:].get()
+    assert (entry.action, entry.actor, entry.object_id) == (
+        AuditAction.UPDATE,
+        admin,
+        str(contact.pk),
+    )
+    assert entry.changes == {"position": {"old": "Einkauf", "new": "Geschäftsführung"}}
+    assert not AuditEntry.objects.for_object(other).exclude(action=AuditAction.CREATE).exists()
+
+
+def test_admin_contact_deleted_in_the_inline_is_audited(client_for, admin):
+    customer = CustomerFactory()
+    contact = ContactFactory(customer=customer, first_name="Greta", last_name="Geht")
+    client = client_for(admin)
+    data = _unchanged_post(client, customer)
+    data["contacts-0-DELETE"] = "on"
+    _post_change(client, customer, data)
+    assert not Contact.objects.exists()
+    entry = _contact_entries().get(action=AuditAction.DELETE)
+    assert (entry.actor, entry.object_id, entry.object_repr) == (
+        admin,
+        str(contact.pk),
+        "Greta Geht",
+    )
+    assert entry.changes == {"customer": {"old": customer.pk, "new": None}}
+    assert "geht" not in Customer.objects.get(pk=customer.pk).search_text
+
+
+def test_admin_moving_the_primary_flag_audits_both_contacts(client_for, admin):
+    from apps.audit.services import audit_chain_verify
+
+    customer = CustomerFactory()
+    old = ContactFactory(customer=customer, last_name="Alt", is_primary=True)
+    new = ContactFactory(customer=customer, last_name="Neu")
+    client = client_for(admin)
+    data = _unchanged_post(client, customer)
+    for index in range(2):
+        if data[f"contacts-{index}-id"] == old.pk:
+            del data[f"contacts-{index}-is_primary"]
+        else:
+            data[f"contacts-{index}-is_primary"] = "on"
+    before = _contact_entries().count()
+    _post_change(client, customer, data)
+    given_up, taken = _contact_entries()[before:]
+    assert (given_up.object_id, given_up.changes) == (
+        str(old.pk),
+        {"is_primary": {"old": True, "new": False}},
+    )
+    assert (taken.object_id, taken.changes) == (
+        str(new.pk),
+        {"is_primary": {"old": False, "new": True}},
+    )
+    assert {given_up.actor, taken.actor} == {admin}
+    assert audit_chain_verify()[1] is None
+
+
+def test_contact_admin_change_and_delete_are_audited(client_for, admin):
+    contact = ContactFactory(position="Einkauf")
+    client = client_for(admin)
+    url = reverse("admin:crm_contact_change", args=[contact.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value not in (None, False)}
+    data["position"] = "Vertrieb"
+    assert client.post(url, data).status_code == 302
+    change = AuditEntry.objects.for_object(contact).get(action=AuditAction.UPDATE)
+    assert (change.actor, change.changes) == (
+        admin,
+        {"position": {"old": "Einkauf", "new": "Vertrieb"}},
+    )
+    response = client.post(reverse("admin:crm_contact_delete", args=[contact.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert AuditEntry.objects.for_object(contact).get(action=AuditAction.DELETE).actor == admin
+
+
+def test_customer_admin_bulk_delete_is_audited_per_customer(client_for, admin):
+    one, two = CustomerFactory(), CustomerFactory()
+    response = client_for(admin).post(
+        reverse("admin:crm_customer_changelist"),
+        {"action": "delete_selected", "_selected_action": [one.pk, two.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Customer.objects.exists()
+    deleted = AuditEntry.objects.filter(action=AuditAction.DELETE, actor=admin)
+    assert set(deleted.values_list("object_id", flat=True)) == {str(one.pk), str(two.pk)}
+
+
+def test_contact_admin_making_a_contact_primary_moves_the_flag_audited(client_for, admin):
+    customer = CustomerFactory()
+    old = ContactFactory(customer=customer, is_primary=True)
+    new = ContactFactory(customer=customer)
+    client = client_for(admin)
+    url = reverse("admin:crm_contact_change", args=[new.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value not in (None, False)}
+    data["is_primary"] = "on"
+    assert client.post(url, data).status_code == 302
+    assert Contact.objects.get(customer=customer, is_primary=True) == new
+    for contact, flag in ((old, False), (new, True)):
+        entry = AuditEntry.objects.for_object(contact).get(action=AuditAction.UPDATE)
+        assert (entry.actor, entry.changes["is_primary"]["new"]) == (admin, flag)

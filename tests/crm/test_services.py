@@ -43,6 +43,19 @@ def test_contact_update_to_primary_clears_other():
     assert not first.is_primary
 
 
+def test_contact_make_primary_audits_the_contact_that_gives_the_flag_up(admin):
+    customer = CustomerFactory()
+    first = ContactFactory(customer=customer, is_primary=True)
+    second = ContactFactory(customer=customer)
+    services.contact_make_primary(actor=admin, contact=second)
+    given_up = AuditEntry.objects.for_object(first).get(action=AuditAction.UPDATE)
+    taken = AuditEntry.objects.for_object(second).get(action=AuditAction.UPDATE)
+    assert given_up.changes == {"is_primary": {"old": True, "new": False}}
+    assert taken.changes == {"is_primary": {"old": False, "new": True}}
+    assert given_up.actor == taken.actor == admin
+    assert given_up.seq < taken.seq
+
+
 def test_customer_move_stage_audited():
     customer = CustomerFactory(stage="new_lead")
     services.customer_move_stage(actor=None, customer=customer, stage="proposal")

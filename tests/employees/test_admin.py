@@ -270,3 +270,87 @@ def test_company_settings_changes_in_the_admin_are_audited(client_for, admin):
     assert entry.actor == admin
     assert entry.changes["name"]["new"] == "Neue Firma"
     assert entry.changes["iban"] == {"old": "", "new": "DE64570501201234567890"}
+
+
+NEW_PASSWORD = "neues-Passwort-fuer-2026"
+
+
+def _password_material_in_audit_log(*secrets: str) -> list[str]:
+    """Which of ``secrets`` (raw passwords, hashes, hash parts) appear anywhere in the log."""
+    import json
+
+    dumped = json.dumps(
+        list(AuditEntry.objects.values("changes", "message", "object_repr", "actor_repr"))
+    )
+    return [secret for secret in secrets if secret and secret in dumped]
+
+
+def _hash_parts(encoded: str) -> list[str]:
+    return [encoded, *encoded.split("$")[1:]]  # the whole hash, its salt and its digest
+
+
+def test_admin_password_change_is_audited_without_the_password(client_for, admin):
+    from apps.audit.services import audit_chain_verify
+
+    employee = EmployeeFactory()
+    old_hash = employee.password
+    response = client_for(admin).post(
+        reverse("admin:auth_user_password_change", args=[employee.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    employee.refresh_from_db()
+    assert employee.check_password(NEW_PASSWORD)
+    entry = AuditEntry.objects.for_object(employee).exclude(action=AuditAction.CREATE).get()
+    assert entry.action == AuditAction.PASSWORD_CHANGE
+    assert entry.actor == admin
+    assert entry.object_repr == str(employee)
+    assert entry.changes == {}
+    assert entry.ip == "127.0.0.1"
+    assert not _password_material_in_audit_log(
+        NEW_PASSWORD,
+        "correct horse battery",
+        *_hash_parts(old_hash),
+        *_hash_parts(employee.password),
+    )
+    assert audit_chain_verify()[1] is None
+
+
+def test_admin_sets_a_first_password_for_a_single_sign_on_employee(client_for, admin):
+    employee = EmployeeFactory(password=None)  # created without one: sign-in through Zitadel only
+    assert not employee.has_usable_password()
+    response = client_for(admin).post(
+        reverse("admin:auth_user_password_change", args=[employee.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.for_object(employee).exclude(action=AuditAction.CREATE).get()
+    assert (entry.action, entry.actor) == (AuditAction.PASSWORD_CHANGE, admin)
+    assert not _password_material_in_audit_log(NEW_PASSWORD)
+
+
+def test_admin_disabling_password_sign_in_is_audited(client_for, admin):
+    employee = EmployeeFactory()
+    old_hash = employee.password
+    response = client_for(admin).post(
+        reverse("admin:auth_user_password_change", args=[employee.pk]),
+        {"usable_password": "false", "unset-password": "1"},
+    )
+    assert response.status_code == 302
+    employee.refresh_from_db()
+    assert not employee.has_usable_password()
+    entry = AuditEntry.objects.for_object(employee).exclude(action=AuditAction.CREATE).get()
+    assert (entry.action, entry.actor) == (AuditAction.PASSWORD_DISABLE, admin)
+    assert not _password_material_in_audit_log(
+        "correct horse battery", *_hash_parts(old_hash), *_hash_parts(employee.password)
+    )
+
+
+def test_admin_refused_password_change_writes_no_entry(client_for, admin):
+    employee = EmployeeFactory()
+    response = client_for(admin).post(
+        reverse("admin:auth_user_password_change", args=[employee.pk]),
+        {"password1": NEW_PASSWORD, "password2": "etwas-anderes-2026", "usable_password": "true"},
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert not AuditEntry.objects.for_object(employee).exclude(action=AuditAction.CREATE).exists()

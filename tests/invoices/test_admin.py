@@ -5,7 +5,8 @@ from django.contrib.admin.sites import site
 from django.test import RequestFactory
 from django.urls import reverse
 
-from apps.invoices.models import Invoice
+from apps.audit.models import AuditAction, AuditEntry
+from apps.invoices.models import Invoice, InvoiceLine
 from tests.invoices.factories import company_ready, draft, issued
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,102 @@ def test_admin_delete_view_refuses_issued_invoice(client_for, admin):
     url = reverse("admin:invoices_invoice_delete", args=[invoice.pk])
     assert client_for(admin).post(url, {"post": "yes"}).status_code == 403
     assert Invoice.objects.filter(pk=invoice.pk).exists()
+
+
+# --- Draft lines in the admin's inline: through the line editor's service, audited -------------
+
+
+def _unchanged_post(client, invoice):  # type: ignore[no-untyped-def]
+    """What the invoice's admin page posts back when nothing is touched (form + inlines)."""
+    page = client.get(reverse("admin:invoices_invoice_change", args=[invoice.pk]))
+    data = {
+        name: value
+        for name, value in page.context["adminform"].form.initial.items()
+        if value is not None
+    }
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+        if formset.model is not InvoiceLine:
+            continue
+        for form in formset.initial_forms:
+            data[form.add_prefix("id")] = form.instance.pk
+            data[form.add_prefix("invoice")] = invoice.pk
+            for name in form.fields:
+                if name not in {"id", "invoice", "DELETE"}:
+                    data[form.add_prefix(name)] = getattr(form.instance, name)
+    return data
+
+
+def _lines_entries(invoice):  # type: ignore[no-untyped-def]
+    return AuditEntry.objects.for_object(invoice).filter(changes__has_key="lines")
+
+
+def test_admin_draft_line_changes_are_one_audited_change_of_the_invoice(client_for, admin):
+    from apps.audit.services import audit_chain_verify
+
+    invoice = draft()
+    first, second = invoice.lines.order_by("position")
+    client = client_for(admin)
+    data = _unchanged_post(client, invoice)
+    data["lines-0-quantity"] = "3"  # Beratung: 2 -> 3 hours
+    data["lines-1-DELETE"] = "on"
+    data.update(
+        {
+            "lines-TOTAL_FORMS": "3",
+            "lines-2-invoice": invoice.pk,
+            "lines-2-position": "3",
+            "lines-2-description": "Schulung",
+            "lines-2-quantity": "1",
+            "lines-2-unit": "Tag",
+            "lines-2-unit_price": "600.00",
+            "lines-2-discount_percent": "0",
+            "lines-2-vat_rate": "19.00",
+            "lines-2-vat_category": "S",
+        }
+    )
+    response = client.post(reverse("admin:invoices_invoice_change", args=[invoice.pk]), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    lines = list(invoice.lines.order_by("position"))
+    assert [(line.position, line.description) for line in lines] == [
+        (1, "Beratung"),
+        (2, "Schulung"),
+    ]
+    assert lines[0].pk == first.pk and lines[0].line_net == Decimal("255.00")
+    assert not InvoiceLine.objects.filter(pk=second.pk).exists()
+    entry = _lines_entries(invoice).get()
+    assert (entry.action, entry.actor) == (AuditAction.UPDATE, admin)
+    old, new = entry.changes["lines"]["old"], entry.changes["lines"]["new"]
+    assert [line["description"] for line in old] == ["Beratung", "Einrichtung Server"]
+    assert [(line["description"], line["quantity"]) for line in new] == [
+        ("Beratung", "3.000"),
+        ("Schulung", "1.000"),
+    ]
+    invoice.refresh_from_db()
+    assert invoice.net_total == Decimal("855.00")
+    assert audit_chain_verify()[1] is None
+
+
+def test_admin_unchanged_draft_lines_write_no_lines_entry(client_for, admin):
+    invoice = draft()
+    client = client_for(admin)
+    response = client.post(
+        reverse("admin:invoices_invoice_change", args=[invoice.pk]),
+        _unchanged_post(client, invoice),
+    )
+    assert response.status_code == 302
+    assert not _lines_entries(invoice).exists()
+
+
+def test_admin_draft_line_with_a_wrong_vat_rate_is_refused_at_the_line(client_for, admin):
+    invoice = draft()
+    client = client_for(admin)
+    data = _unchanged_post(client, invoice)
+    data["lines-0-vat_rate"] = "16.00"
+    response = client.post(reverse("admin:invoices_invoice_change", args=[invoice.pk]), data)
+    assert response.status_code == 200  # the form again
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert "vat_rate" in formset.forms[0].errors
+    assert not _lines_entries(invoice).exists()
+    assert invoice.lines.order_by("position").first().vat_rate == Decimal("19.00")
