@@ -125,6 +125,15 @@ def test_panel_add_reminder_to_a_customer(member, client_for):
     assert "Rückruf" in response.text
 
 
+def test_panel_form_gives_the_date_input_an_iso_value(member, client_for):
+    """<input type="date"> ignores a German "04.05.2030": the default date must be ISO."""
+    response = client_for(member).get(
+        reverse("reminders:reminder_panel", args=_panel_args(member)), headers=PANEL
+    )
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    assert f'name="due_date" value="{tomorrow.isoformat()}"' in response.text
+
+
 def test_panel_add_with_bad_input_is_422_and_changes_nothing(member, client_for):
     customer = CustomerFactory()
     response = client_for(member).post(
