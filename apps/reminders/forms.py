@@ -8,10 +8,17 @@ from apps.reminders.services import SNOOZE_DAYS
 
 
 class ReminderForm(forms.Form):
+    """Create and edit. Native date/time inputs need ISO values, whatever the locale's format."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     due_time = forms.TimeField(
-        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     priority = forms.ChoiceField(
         label=_("Priority"), choices=Reminder.Priority.choices, initial=Reminder.Priority.MEDIUM

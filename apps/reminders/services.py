@@ -114,10 +114,18 @@ def reminder_update(
     due_time: dt.time | None,
     priority: str,
 ) -> Reminder:
+    """Change what a reminder says and when it is due; audited with the old and new values.
+
+    A new due date or time replaces a snooze and re-arms the e-mail. Invalid values raise
+    ``ValidationError`` and leave the reminder as it was (in the database and in memory).
+    """
+    title = title.strip()[:200]
+    if not title:
+        raise ValidationError(_("A reminder needs a title."), code="title")
     with transaction.atomic():
         before = snapshot(reminder, AUDITED_FIELDS)
         moved = (reminder.due_date, reminder.due_time) != (due_date, due_time)
-        reminder.title = title.strip()[:200] or reminder.title
+        reminder.title = title
         reminder.description = description
         reminder.due_date = due_date
         reminder.due_time = due_time
@@ -126,7 +134,11 @@ def reminder_update(
             reminder.remind_at = remind_at_for(due_date, due_time)
             reminder.snoozed_until = None
             reminder.notified_at = None
-        reminder.full_clean(exclude=["owner", "created_by", "content_type"])
+        try:
+            reminder.full_clean(exclude=["owner", "created_by", "content_type"])
+        except ValidationError:
+            reminder.refresh_from_db()
+            raise
         reminder.save()
         audit_changed(target=reminder, before=before, actor=actor)
     return reminder

@@ -12,5 +12,6 @@ urlpatterns = [
     path("for/<int:ct>/<int:object_id>/add/", views.reminder_create, name="reminder_create"),
     path("<int:pk>/toggle/", views.reminder_toggle, name="reminder_toggle"),
     path("<int:pk>/snooze/", views.reminder_snooze, name="reminder_snooze"),
+    path("<int:pk>/edit/", views.reminder_edit, name="reminder_edit"),
     path("<int:pk>/delete/", views.reminder_delete, name="reminder_delete"),
 ]

@@ -1,4 +1,4 @@
-"""Reminders: "My reminders", the record panel, done/snooze in place, the personal iCal feed."""
+"""Reminders: "My reminders", the record panel, done/snooze/edit in place, the iCal feed."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from icalendar import Calendar, Event
 
 from apps.common.htmx import render_page
@@ -140,28 +141,41 @@ def reminder_create(request: AuthedRequest, target: models.Model) -> HttpRespons
 # --- One reminder -------------------------------------------------------------------------------
 
 
-def _item_response(
-    request: AuthedRequest, reminder: Reminder, *, status: int = 200
-) -> HttpResponse:
-    if request.htmx:
-        response = render(
-            request,
-            "reminders/_reminder_item.html",
-            {"reminder": reminder, "today": timezone.localdate(), "swapped": True},
-            status=status,
-        )
-        patch_vary_headers(response, ("HX-Request", "HX-Target"))
-        return response
-    return redirect(request.POST.get("next") if _safe_next(request) else "reminders:reminder_list")
-
-
-def _safe_next(request: HttpRequest) -> bool:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or ""
-    return bool(target) and url_has_allowed_host_and_scheme(
+def _next_url(request: HttpRequest) -> str:
+    """The page to return to: ``next`` (form or query string) if it is ours, else the list."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
         target, {request.get_host()}, request.is_secure()
+    ):
+        return target
+    return reverse("reminders:reminder_list")
+
+
+def _show_target(request: HttpRequest) -> bool:
+    """Items in "My reminders" link their record; the record's own panel does not."""
+    return "1" in (request.POST.get("show_target"), request.GET.get("show_target"))
+
+
+def _item_response(
+    request: AuthedRequest, reminder: Reminder, *, focus_edit: bool = False
+) -> HttpResponse:
+    """htmx: the reminder's list item (replacing the old one); otherwise back to ``next``."""
+    if not request.htmx:
+        return redirect(_next_url(request))
+    response = render(
+        request,
+        "reminders/_reminder_item.html",
+        {
+            "reminder": reminder,
+            "today": timezone.localdate(),
+            "swapped": True,
+            "show_target": _show_target(request),
+            "back_url": _next_url(request),
+            "focus_edit": focus_edit,
+        },
     )
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @require_POST
@@ -190,6 +204,61 @@ def reminder_snooze(request: AuthedRequest, reminder: Reminder) -> HttpResponse:
     return _item_response(request, reminder)
 
 
+@require_http_methods(["GET", "POST"])
+@object_permission("reminders.change_reminder", Reminder, queryset=selectors.reminders_for_user)
+def reminder_edit(request: AuthedRequest, reminder: Reminder) -> HttpResponse:
+    """Title, description, due date and time, priority: in place in a list (htmx, the item
+    becomes the form and back) or, without JavaScript, on a page of its own."""
+    if request.method == "GET" and request.GET.get("show"):
+        # "Cancel" in the inline form: the item as it is.
+        return _item_response(request, reminder, focus_edit=True)
+    auto_id = f"reminder-{reminder.pk}-%s"
+    if request.method == "POST":
+        form = ReminderForm(request.POST, auto_id=auto_id)
+        if form.is_valid():
+            try:
+                reminder = services.reminder_update(
+                    reminder=reminder,
+                    actor=request.user,
+                    title=form.cleaned_data["title"],
+                    description=form.cleaned_data["description"],
+                    due_date=form.cleaned_data["due_date"],
+                    due_time=form.cleaned_data["due_time"],
+                    priority=form.cleaned_data["priority"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The reminder was saved."))
+                return _item_response(request, reminder, focus_edit=True)
+    else:
+        form = ReminderForm(
+            auto_id=auto_id,
+            initial={
+                "title": reminder.title,
+                "description": reminder.description,
+                "due_date": reminder.due_date,
+                "due_time": reminder.due_time,
+                "priority": reminder.priority,
+            },
+        )
+    # Focus the first field to correct, else the title (htmx honours autofocus after a swap).
+    first = next((name for name in form.fields if name in form.errors), "title")
+    form.fields[first].widget.attrs["autofocus"] = True
+    return render_page(
+        request,
+        "reminders/reminder_edit.html",
+        {
+            "reminder": reminder,
+            "form": form,
+            "back_url": _next_url(request),
+            "show_target": _show_target(request),
+        },
+        partials={f"reminder-{reminder.pk}": "form"},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
 @require_POST
 @object_permission("reminders.delete_reminder", Reminder, queryset=selectors.reminders_for_user)
 def reminder_delete(request: AuthedRequest, reminder: Reminder) -> HttpResponse:
@@ -199,7 +268,7 @@ def reminder_delete(request: AuthedRequest, reminder: Reminder) -> HttpResponse:
         response = render(request, "documents/_deleted_row.html", {})
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response
-    return redirect(request.POST.get("next") if _safe_next(request) else "reminders:reminder_list")
+    return redirect(_next_url(request))
 
 
 # --- iCal feed ----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """Journey: attach a PDF to a record by drag and drop, see it listed, preview it, add a reminder
-to the record and mark it done.
+to the record, edit it in place and mark it done.
 
 The record is a customer when the CRM detail page exists (crm:customer_detail), otherwise the
 employee detail page (both carry the same panels through documents/_panels.html).
@@ -93,8 +93,26 @@ def test_attach_pdf_by_drag_and_drop_preview_and_remind(page, e2e_user):
     item = reminders.locator("[data-testid=reminder-item]")
     expect(item).to_contain_text("Vertrag gegenzeichnen lassen")
     expect(item).to_contain_text("hoch")
+
+    # Edit in place: the item becomes its form (focus in the title); a refused save keeps the form.
+    item.get_by_role("link", name="Bearbeiten").click()
+    edit = reminders.locator("[data-testid=reminder-edit-form]")
+    title = edit.get_by_label("Titel")
+    expect(title).to_be_focused()
+    expect(edit.get_by_label("Fälligkeitsdatum")).to_have_value("2030-05-04")
+    title.fill("")
+    edit.get_by_role("button", name="Speichern").click()
+    expect(edit).to_contain_text("Dieses Feld ist zwingend erforderlich.")
+    title.fill("Gegengezeichneten Vertrag ablegen")
+    edit.get_by_role("button", name="Speichern").click()
+    expect(item).to_contain_text("Gegengezeichneten Vertrag ablegen")
+    expect(item.get_by_role("link", name="Bearbeiten")).to_be_focused()
+
     item.get_by_role("button", name="Erledigt").click()
     expect(item).to_have_class(re.compile(r"\bdone\b"))
     expect(item.get_by_role("button", name="Wieder öffnen")).to_be_visible()
     reminder = Reminder.objects.get()
     assert reminder.done and reminder.target == record
+    assert reminder.title == "Gegengezeichneten Vertrag ablegen"
+    # The refused save answered 422 on purpose; nothing else went wrong (CSP, scripts).
+    assert [error for error in page.console_errors if "422" not in error] == []

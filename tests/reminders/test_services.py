@@ -16,6 +16,7 @@ from apps.reminders.services import (
     reminder_create,
     reminder_set_done,
     reminder_snooze,
+    reminder_update,
     reminders_send_due,
 )
 from tests.crm.factories import CustomerFactory
@@ -60,6 +61,72 @@ def test_reminder_create_refuses_empty_title(member):
 
     with pytest.raises(ValidationError):
         reminder_create(owner=member, target=None, due=dt.date(2030, 1, 1), title="  ")
+
+
+def _update(reminder, actor, **changes):
+    values = {
+        "title": reminder.title,
+        "description": reminder.description,
+        "due_date": reminder.due_date,
+        "due_time": reminder.due_time,
+        "priority": reminder.priority,
+    }
+    return reminder_update(reminder=reminder, actor=actor, **(values | changes))
+
+
+def test_reminder_update_records_old_and_new_values(member):
+    reminder = make_reminder(owner=member, title="Alt", days=3)
+    _update(reminder, member, title="Neu", priority="high")
+    entry = AuditEntry.objects.filter(action=AuditAction.UPDATE, object_id=str(reminder.pk)).get()
+    assert entry.actor == member
+    assert entry.changes == {
+        "title": {"old": "Alt", "new": "Neu"},
+        "priority": {"old": "medium", "new": "high"},
+    }
+
+
+def test_reminder_update_of_the_due_date_replaces_a_snooze_and_rearms_the_mail(member):
+    reminder = make_reminder(owner=member, days=-1)
+    reminders_send_due()
+    reminder_snooze(reminder=reminder, actor=member, days=7)
+    reminder.refresh_from_db()
+    reminder.notified_at = timezone.now()  # as if the snoozed reminder had been mailed again
+    reminder.save(update_fields=["notified_at"])
+    new_day = timezone.localdate() + dt.timedelta(days=2)
+    _update(reminder, member, due_date=new_day, due_time=dt.time(8, 15))
+    reminder.refresh_from_db()
+    assert reminder.snoozed_until is None and reminder.notified_at is None
+    assert timezone.localtime(reminder.remind_at) == timezone.make_aware(
+        dt.datetime.combine(new_day, dt.time(8, 15))
+    )
+
+
+def test_reminder_update_without_changes_writes_no_audit_entry(member):
+    reminder = make_reminder(owner=member)
+    _update(reminder, member)
+    assert not AuditEntry.objects.filter(
+        action=AuditAction.UPDATE, object_id=str(reminder.pk)
+    ).exists()
+
+
+def test_reminder_update_refuses_an_empty_title_and_changes_nothing(member):
+    from django.core.exceptions import ValidationError
+
+    reminder = make_reminder(owner=member, title="Bleibt")
+    with pytest.raises(ValidationError):
+        _update(reminder, member, title="  ", priority="high")
+    reminder.refresh_from_db()
+    assert (reminder.title, reminder.priority) == ("Bleibt", "medium")
+
+
+def test_reminder_update_with_an_invalid_value_leaves_the_object_unchanged(member):
+    from django.core.exceptions import ValidationError
+
+    reminder = make_reminder(owner=member, title="Bleibt")
+    with pytest.raises(ValidationError):
+        _update(reminder, member, title="Neu", priority="urgent")
+    assert (reminder.title, reminder.priority) == ("Bleibt", "medium")
+    assert Reminder.objects.get().title == "Bleibt"
 
 
 def test_snooze_moves_due_and_rearms_notification(member):

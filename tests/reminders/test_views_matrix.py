@@ -23,6 +23,7 @@ MATRIX = {
     "reminder_create": (302, 302, 302, 404, 302),
     "reminder_toggle": (302, 404, 404, 404, 302),
     "reminder_snooze": (302, 404, 404, 404, 302),
+    "reminder_edit": (200, 404, 404, 404, 302),
     "reminder_delete": (302, 404, 404, 404, 302),
     "calendar_token_renew": (302, 302, 302, 302, 302),
     "calendar_feed": (200, 200, 200, 200, 200),
@@ -54,6 +55,7 @@ def test_permission_matrix(request, client_for, name, persona):
             reverse("reminders:reminder_snooze", args=[reminder.pk]),
             {"days": "1d"},
         ),
+        "reminder_edit": ("get", reverse("reminders:reminder_edit", args=[reminder.pk]), None),
         "reminder_delete": ("post", reverse("reminders:reminder_delete", args=[reminder.pk]), {}),
         "calendar_token_renew": ("post", reverse("reminders:calendar_token_renew"), {}),
         "calendar_feed": ("get", reverse("reminders:calendar_feed", args=[token]), None),
@@ -121,3 +123,21 @@ def test_reminder_panel_query_budget(member, client_for, django_assert_max_num_q
     with django_assert_max_num_queries(8):
         response = client.get(url, headers=headers)
     assert response.status_code == 200
+
+
+def test_reminder_edit_partial_and_save_query_budget(
+    member, client_for, django_assert_max_num_queries
+):
+    reminder = make_reminder(owner=member, target=CustomerFactory())
+    client = client_for(member)
+    url = reverse("reminders:reminder_edit", args=[reminder.pk])
+    headers = {"HX-Request": "true", "HX-Target": f"reminder-{reminder.pk}"}
+    client.get(url, headers=headers)
+    with django_assert_max_num_queries(10):
+        form = client.get(f"{url}?next=/reminders/&show_target=1", headers=headers)
+    assert form.status_code == 200
+    data = {"title": "Neu", "due_date": "2030-01-01", "priority": "low", "show_target": "1"}
+    # Session, user, reminder, permissions, the update and its audit entry, the item's record.
+    with django_assert_max_num_queries(24):
+        saved = client.post(url, data, headers=headers)
+    assert saved.status_code == 200
