@@ -29,6 +29,7 @@ from apps.invoices import billing, dunning, selectors, services
 from apps.invoices.calculation import calculate
 from apps.invoices.filters import InvoiceFilter
 from apps.invoices.forms import (
+    LEGACY_VAT_CHOICES,
     UNIT_CHOICES,
     VAT_CHOICES,
     FromTimeForm,
@@ -220,7 +221,12 @@ def _editor_context(forms: list[LineForm]) -> dict[str, Any]:
     return {
         "rows": rows,
         "totals": calculate(preview_lines),
-        "vat_choices": VAT_CHOICES,
+        "vat_choices": VAT_CHOICES
+        + [
+            choice
+            for choice in LEGACY_VAT_CHOICES
+            if any(form["vat"].value() == choice[0] for form in forms)
+        ],
         "unit_choices": UNIT_CHOICES,
     }
 

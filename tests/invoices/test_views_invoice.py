@@ -6,9 +6,16 @@ from django.core import mail
 from django.urls import reverse
 
 from apps.invoices import services
-from apps.invoices.models import Invoice, InvoiceStatus, Payment
+from apps.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from tests.employees.factories import EmployeeFactory, role_named
-from tests.invoices.factories import ISSUE_DATE, company_ready, customer_ready, draft, issued
+from tests.invoices.factories import (
+    ISSUE_DATE,
+    company_ready,
+    customer_ready,
+    draft,
+    issued,
+    third_country_business,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -261,6 +268,37 @@ def test_invoice_edit_replaces_lines_of_a_draft(client_for, accountant):
     assert response.status_code == 302
     invoice.refresh_from_db()
     assert invoice.gross_total == Decimal("107.00")
+
+
+def test_line_editor_offers_not_taxable_and_no_goods_export(client_for, accountant):
+    response = client_for(accountant).get(reverse("invoices:invoice_create"))
+    assert 'value="O:0"' in response.text
+    assert "nicht steuerbar (§ 3a UStG, Kunde außerhalb der EU)" in response.text
+    assert 'value="G:0"' not in response.text
+
+
+def test_invoice_create_with_not_taxable_lines(client_for, accountant):
+    customer = third_country_business()
+    data = _form_data(customer, **{"line-vat": ["O:0", "O:0"]})
+    response = client_for(accountant).post(reverse("invoices:invoice_create"), data)
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    assert {line.vat_category for line in invoice.lines.all()} == {"O"}
+    assert (invoice.vat_total, invoice.gross_total) == (Decimal("0.00"), Decimal("407.50"))
+
+
+def test_legacy_goods_export_row_stays_visible_and_cannot_be_saved(client_for, accountant):
+    invoice = draft(customer=third_country_business())
+    InvoiceLine.objects.filter(invoice=invoice).update(vat_category="G")  # from before O
+    client = client_for(accountant)
+    url = reverse("invoices:invoice_edit", args=[invoice.pk])
+    page = client.get(url)
+    assert '<option value="G:0" selected>' in page.text  # not silently shown as 19 %
+    data = _form_data(invoice.customer, **{"line-vat": ["G:0", "G:0"]})
+    response = client.post(url, data)
+    assert response.status_code == 422
+    assert "Ausfuhr von Waren" in response.text
+    assert set(invoice.lines.values_list("vat_category", flat=True)) == {"G"}
 
 
 def test_invoice_edit_of_issued_invoice_changes_nothing(client_for, accountant):
