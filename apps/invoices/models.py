@@ -415,7 +415,10 @@ class DunningLetter(TimeStampedModel):
     interest = models.DecimalField(_("interest"), max_digits=12, decimal_places=2, default=ZERO)
     total_claim = models.DecimalField(_("total claim"), max_digits=14, decimal_places=2)
     pdf = models.FileField(_("PDF"), upload_to="dunning/%Y/", blank=True, editable=False)
+    # Set once, when the letter was e-mailed (at most once: apps.invoices.dunning). Empty: not
+    # e-mailed (yet) - the customer had no e-mail address, so the letter is for print.
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_to = models.EmailField(_("e-mailed to"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

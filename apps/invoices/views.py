@@ -632,8 +632,21 @@ def dunning_create(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
     letter = dunning.dunning_create(actor=request.user, invoice=invoice)
     if letter is None:
         messages.error(request, _("No dunning letter is due for this invoice."))
+    elif to := dunning.dunning_letter_queue_email(actor=request.user, letter=letter):
+        messages.success(
+            request,
+            _("%(letter)s was created and is being e-mailed to %(to)s.")
+            % {"letter": letter, "to": to},
+        )
     else:
-        messages.success(request, _("%(letter)s was created.") % {"letter": letter})
+        messages.warning(
+            request,
+            _(
+                "%(letter)s was created. The customer has no e-mail address: print the letter "
+                "and send it by post."
+            )
+            % {"letter": letter},
+        )
     return _redirect(request, invoice)
 
 

@@ -5,6 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from apps.audit.models import AuditAction, AuditEntry
 from apps.invoices import services
 from apps.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from tests.employees.factories import EmployeeFactory, role_named
@@ -504,6 +505,50 @@ def test_dunning_create_view_and_pdf_download(client_for, accountant):
     download = client.get(reverse("invoices:dunning_pdf", args=[letter.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def _overdue(**kwargs):
+    invoice = issued(**kwargs)
+    Invoice.objects.filter(pk=invoice.pk).update(
+        issue_date=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 1, 15)
+    )
+    return invoice
+
+
+def test_dunning_create_view_emails_the_letter_through_the_task(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    invoice = _overdue()
+    client = client_for(accountant)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the e-mail is queued after commit, not sent in the view
+    (message,) = mail.outbox
+    assert message.to == ["buchhaltung@nordlicht.example"]
+    assert message.attachments[0][0] == "RE-2026-0001-M1.pdf"
+    letter = invoice.dunning_letters.get()
+    assert letter.sent_at is not None
+    entry = AuditEntry.objects.for_object(letter).get(action=AuditAction.EMAIL)
+    assert entry.actor == accountant
+    page = client.get(invoice.get_absolute_url())
+    assert "wird per E-Mail an buchhaltung@nordlicht.example gesendet" in page.text
+    assert "per E-Mail an buchhaltung@nordlicht.example am" in page.text
+
+
+def test_dunning_create_view_without_email_leaves_the_letter_for_print(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    invoice = _overdue(customer=customer_ready(email=""))
+    client = client_for(accountant)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
+    assert not callbacks
+    assert not mail.outbox
+    assert invoice.dunning_letters.get().sent_at is None
+    page = client.get(invoice.get_absolute_url())
+    assert "keine E-Mail-Adresse: Drucken Sie das Schreiben aus" in page.text
+    assert "keine E-Mail-Adresse: ausdrucken und per Post senden" in page.text
 
 
 def test_dunning_views_permissions(client_for, manager, member):
