@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.text import capfirst
@@ -314,22 +314,25 @@ def _enqueue_send(letter_id: int, actor_id: int | None) -> None:
     send_dunning_letter.enqueue(letter_id, actor_id)
 
 
-def dunning_letters_to_email(*, today: datetime.date | None = None) -> list[DunningLetter]:
-    """Letters still to e-mail: not sent, the invoice's latest letter, its deadline not passed,
-    the invoice still open, the customer with an e-mail address. So a re-run retries a failed
-    mail, and a letter the page created goes out even if its task was lost; an outdated letter
-    is never mailed late."""
+def dunning_letters_unsent(*, today: datetime.date | None = None) -> QuerySet[DunningLetter]:
+    """Current letters not e-mailed yet: the invoice's latest letter, its deadline not passed,
+    the invoice still open. An outdated letter is never mailed late."""
     today = today or timezone.localdate()
     later = DunningLetter.objects.filter(invoice=OuterRef("invoice"), level__gt=OuterRef("level"))
+    return DunningLetter.objects.filter(
+        sent_at__isnull=True,
+        deadline__gte=today,
+        invoice__document_type=DocumentType.INVOICE,
+        invoice__status__in=OPEN_STATUSES,
+    ).exclude(Exists(later))
+
+
+def dunning_letters_to_email(*, today: datetime.date | None = None) -> list[DunningLetter]:
+    """The unsent current letters of customers with an e-mail address: so a re-run retries a
+    failed mail, and a letter the page created goes out even if its task was lost."""
     return list(
-        DunningLetter.objects.filter(
-            sent_at__isnull=True,
-            deadline__gte=today,
-            invoice__document_type=DocumentType.INVOICE,
-            invoice__status__in=OPEN_STATUSES,
-        )
+        dunning_letters_unsent(today=today)
         .exclude(invoice__customer__email="")
-        .exclude(Exists(later))
         .select_related("invoice__customer")
         .order_by("letter_date", "id")
     )

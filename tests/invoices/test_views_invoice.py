@@ -6,6 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from apps.audit.models import AuditAction, AuditEntry
+from apps.crm.models import Customer
 from apps.invoices import services
 from apps.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from tests.employees.factories import EmployeeFactory, role_named
@@ -551,6 +552,30 @@ def test_dunning_create_view_without_email_leaves_the_letter_for_print(
     assert "keine E-Mail-Adresse: ausdrucken und per Post senden" in page.text
 
 
+def test_dunning_send_view_emails_a_letter_left_for_print_once(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    customer = customer_ready(email="")
+    invoice = _overdue(customer=customer)
+    client = client_for(accountant)
+    client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
+    letter = invoice.dunning_letters.get()
+    url = reverse("invoices:dunning_send", args=[letter.pk])
+    assert url not in client.get(invoice.get_absolute_url()).text  # no address: no button
+    Customer.objects.filter(pk=customer.pk).update(email="neu@nordlicht.example")
+    assert url in client.get(invoice.get_absolute_url()).text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["neu@nordlicht.example"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    assert len(mail.outbox) == 1
+    page = client.get(invoice.get_absolute_url())
+    assert "bereits per E-Mail versendet" in page.text
+    assert url not in page.text
+
+
 def test_dunning_views_permissions(client_for, manager, member):
     invoice = issued()
     assert (
@@ -558,6 +583,9 @@ def test_dunning_views_permissions(client_for, manager, member):
         == 403
     )
     assert client_for(member).get(reverse("invoices:dunning_pdf", args=[1])).status_code == 403
+    for user in (manager, member):
+        response = client_for(user).post(reverse("invoices:dunning_send", args=[1]))
+        assert response.status_code == 403
 
 
 def test_customer_page_shows_invoice_tab_and_revenue(client_for, accountant):
