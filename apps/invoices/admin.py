@@ -202,7 +202,15 @@ class PaymentAdmin(admin.ModelAdmin):
 
 @admin.register(DunningLetter)
 class DunningLetterAdmin(admin.ModelAdmin):
-    list_display = ["invoice", "level", "letter_date", "deadline", "total_claim", "sent_at"]
+    list_display = [
+        "invoice",
+        "level",
+        "letter_date",
+        "deadline",
+        "total_claim",
+        "sent_at",
+        "sent_to",
+    ]
     list_filter = ["level", "letter_date"]
     search_fields = ["invoice__number"]
     list_select_related = ["invoice"]

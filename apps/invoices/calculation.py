@@ -21,16 +21,34 @@ ZERO = Decimal("0.00")
 # Legally required notes on the document (and BT-120 exemption reasons in the XML).
 SMALL_BUSINESS_TEXT = "Gemäß § 19 UStG wird keine Umsatzsteuer berechnet."
 REVERSE_CHARGE_TEXT = "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)"
+# Category O: services whose place of supply is outside Germany - for a business customer
+# outside the EU its seat (§ 3a (2) UStG). "Nicht im Inland steuerbar" is the wording of the
+# UStG/UStAE; BR-O-10 asks for this reason (BT-120) or the code VATEX-EU-O (BT-121).
+NOT_TAXABLE_TEXT = "Nicht im Inland steuerbare Leistung (Leistungsort im Drittland, § 3a UStG)"
+# Legacy category G (goods export): only on documents issued before category O existed.
 EXPORT_TEXT = "Steuerfreie Ausfuhrlieferung (§ 4 Nr. 1a i. V. m. § 6 UStG)"
 
-EXEMPTION_TEXTS = {"E": SMALL_BUSINESS_TEXT, "AE": REVERSE_CHARGE_TEXT, "G": EXPORT_TEXT}
+EXEMPTION_TEXTS = {
+    "E": SMALL_BUSINESS_TEXT,
+    "AE": REVERSE_CHARGE_TEXT,
+    "O": NOT_TAXABLE_TEXT,
+    "G": EXPORT_TEXT,
+}
 # VATEX codes (CEF code list) for BT-121; §19 UStG has no VATEX code, the text suffices.
-EXEMPTION_CODES = {"AE": "VATEX-EU-AE", "G": "VATEX-EU-G"}
+EXEMPTION_CODES = {"AE": "VATEX-EU-AE", "O": "VATEX-EU-O", "G": "VATEX-EU-G"}
+# "Not subject to VAT" has no rate at all: no BT-152 on its lines (BR-O-05) and no BT-119 in
+# its breakdown (BR-48); its tax amount is 0 (BR-O-09).
+NOT_SUBJECT = "O"
 
 
 def money(value: Decimal) -> Decimal:
-    """Round half up to cents (kaufmännisch gerundet)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round half up to cents (kaufmännisch gerundet); never a negative zero.
+
+    0 % of a negative basis (a cancellation of a reverse-charge invoice) is ``-0.00`` in
+    Decimal arithmetic; written into the XML it breaks BR-CO-14 and BR-AE-09/BR-O-09.
+    """
+    result = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return result if result else abs(result)
 
 
 class LineLike(Protocol):
@@ -77,6 +95,11 @@ class VatGroup:
     def exemption_code(self) -> str:
         return EXEMPTION_CODES.get(self.category, "")
 
+    @property
+    def has_rate(self) -> bool:
+        """False for "not subject to VAT" (O), which has no VAT rate (EN 16931 BR-48)."""
+        return self.category != NOT_SUBJECT
+
 
 @dataclass(frozen=True)
 class Totals:
@@ -89,6 +112,12 @@ class Totals:
     @property
     def exemption_texts(self) -> list[str]:
         return [g.exemption_text for g in self.groups if g.exemption_text]
+
+    @property
+    def not_subject(self) -> bool:
+        """The invoice contains "not subject to VAT" (O) lines (then it may contain only those,
+        BR-O-11/12, and its e-invoice carries no VAT identifiers, BR-O-02)."""
+        return any(group.category == NOT_SUBJECT for group in self.groups)
 
 
 def calculate_line(line: LineLike) -> LineResult:

@@ -6,6 +6,10 @@
   consumers (§ 288 (1) BGB), per day (act/365) on the open amount, from the day after the due
   date (the invoice names a calendar due date, so default starts then, § 286 (2) Nr. 1 BGB).
 * The 40 € flat fee (§ 288 (5) BGB) for businesses, once per claim (on the first letter).
+* Delivery: each letter is e-mailed (PDF attached) to the customer's invoice address at most
+  once - so once per level - and audited; a customer without an e-mail address gets the letter
+  on paper (the PDF stays for print). ``manage.py send_dunning`` sends in the cron run itself;
+  the page's action queues a task, so no mail server is waited for in the request.
 """
 
 from __future__ import annotations
@@ -15,10 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditAction
@@ -26,7 +34,7 @@ from apps.audit.services import audit_created, audit_record
 from apps.company.models import CompanySettings
 from apps.company.selectors import company_get
 from apps.invoices.calculation import money
-from apps.invoices.models import ZERO, DunningLetter, Invoice
+from apps.invoices.models import OPEN_STATUSES, ZERO, DocumentType, DunningLetter, Invoice
 
 B2B_INTEREST_POINTS = Decimal(9)
 B2C_INTEREST_POINTS = Decimal(5)
@@ -195,6 +203,142 @@ def render_dunning_pdf(letter: DunningLetter, proposal: DunningProposal) -> byte
             },
         )
     return html_to_pdfa(html)
+
+
+# --- Delivery by e-mail -------------------------------------------------------------------------
+
+
+class DunningNoAddress(ValidationError):
+    """The customer has no e-mail address: the letter is left for print."""
+
+
+def dunning_recipient(invoice: Invoice) -> str:
+    """The customer's invoice e-mail address (the one invoices are sent to), or ""."""
+    return (invoice.customer.email or "").strip()
+
+
+def dunning_email_text(letter: DunningLetter) -> tuple[str, str]:
+    """Subject and text of the e-mail, in the invoice's language (as the letter itself)."""
+    invoice = letter.invoice
+    with translation.override(invoice.language):
+        seller = invoice.seller_data.get("full_name") or company_get().full_name
+        level = str(letter.get_level_display())
+        subject = _("%(level)s for invoice %(number)s from %(seller)s") % {
+            "level": capfirst(level),
+            "number": invoice.number,
+            "seller": seller,
+        }
+        body = _(
+            "Dear Sir or Madam,\n\nplease find attached our %(level)s for invoice %(number)s "
+            "dated %(date)s.\nThe amount due is %(total)s EUR; please transfer it by "
+            "%(deadline)s.\n\nIf you have already paid, please disregard this e-mail.\n\n"
+            "Kind regards\n%(seller)s"
+        ) % {
+            "level": level,
+            "number": invoice.number,
+            "date": f"{invoice.issue_date:%d.%m.%Y}" if invoice.issue_date else "",
+            "total": formats.number_format(letter.total_claim, 2, force_grouping=True),
+            "deadline": f"{letter.deadline:%d.%m.%Y}",
+            "seller": seller,
+        }
+    return str(subject), str(body)
+
+
+def dunning_letter_send_email(*, actor: Any, letter: DunningLetter) -> bool:
+    """E-mail the letter's PDF to the customer's invoice address, audited.
+
+    At most once per letter, so once per dunning level: the letter's row stays locked while the
+    mail goes out, so a parallel run (the command, a queued task) waits and then finds
+    ``sent_at`` set. False when it had been e-mailed already. Should the database fail after
+    the mail server accepted the mail, the letter counts as unsent and a re-run mails it again.
+    Raises ``DunningNoAddress`` when the customer has no e-mail address.
+    """
+    with transaction.atomic():
+        letter = DunningLetter.objects.select_for_update().get(pk=letter.pk)
+        if letter.sent_at is not None:
+            return False
+        invoice = Invoice.objects.select_related("customer").get(pk=letter.invoice_id)
+        letter.invoice = invoice
+        to = dunning_recipient(invoice)
+        if not to:
+            raise DunningNoAddress(
+                _("The customer has no e-mail address: print the letter and send it by post."),
+                code="no_address",
+            )
+        if not letter.pdf:
+            raise ValidationError(_("The dunning letter has no PDF."), code="no_pdf")
+        subject, body = dunning_email_text(letter)
+        company = company_get()
+        message = EmailMessage(
+            subject=subject,
+            body=body,
+            from_email=company.email_sender or None,
+            to=[to],
+            reply_to=[company.email] if company.email else None,
+        )
+        with letter.pdf.open("rb") as handle:
+            message.attach(
+                f"{invoice.number}-M{letter.level}.pdf", handle.read(), "application/pdf"
+            )
+        message.send()
+        letter.sent_at = timezone.now()
+        letter.sent_to = to
+        letter.save(update_fields=["sent_at", "sent_to", "updated_at"])
+        audit_record(
+            action=AuditAction.EMAIL,
+            target=letter,
+            actor=actor,
+            changes={
+                "to": {"old": None, "new": [to]},
+                "subject": {"old": None, "new": subject},
+                "sent_at": {"old": None, "new": letter.sent_at.isoformat()},
+            },
+            message=_("Sent by e-mail to %(to)s") % {"to": to},
+        )
+    return True
+
+
+def dunning_letter_queue_email(*, actor: Any, letter: DunningLetter) -> str:
+    """Queue the e-mail of a new letter after commit (a task: no mail server is waited for in
+    the request). Returns the address, or "" when the customer has none (left for print)."""
+    to = dunning_recipient(letter.invoice)
+    if to and letter.sent_at is None:
+        letter_id, actor_id = letter.pk, getattr(actor, "pk", None)
+        transaction.on_commit(lambda: _enqueue_send(letter_id, actor_id))
+    return to
+
+
+def _enqueue_send(letter_id: int, actor_id: int | None) -> None:
+    from apps.invoices.tasks import send_dunning_letter
+
+    send_dunning_letter.enqueue(letter_id, actor_id)
+
+
+def dunning_letters_unsent(*, today: datetime.date | None = None) -> QuerySet[DunningLetter]:
+    """Current letters not e-mailed yet: the invoice's latest letter, its deadline not passed,
+    the invoice still open. An outdated letter is never mailed late."""
+    today = today or timezone.localdate()
+    later = DunningLetter.objects.filter(invoice=OuterRef("invoice"), level__gt=OuterRef("level"))
+    return DunningLetter.objects.filter(
+        sent_at__isnull=True,
+        deadline__gte=today,
+        invoice__document_type=DocumentType.INVOICE,
+        invoice__status__in=OPEN_STATUSES,
+    ).exclude(Exists(later))
+
+
+def dunning_letters_to_email(*, today: datetime.date | None = None) -> list[DunningLetter]:
+    """The unsent current letters of customers with an e-mail address: so a re-run retries a
+    failed mail, and a letter the page created goes out even if its task was lost."""
+    return list(
+        dunning_letters_unsent(today=today)
+        .exclude(invoice__customer__email="")
+        .select_related("invoice__customer")
+        .order_by("letter_date", "id")
+    )
+
+
+# --- Overdue ------------------------------------------------------------------------------------
 
 
 def mark_overdue(*, today: datetime.date | None = None) -> list[Invoice]:

@@ -19,6 +19,8 @@ from facturx import xml_check_xsd
 from facturx.generate_xml import generate_xml
 from lxml import etree
 
+from apps.invoices.calculation import NOT_SUBJECT
+
 if TYPE_CHECKING:
     from apps.invoices.calculation import Totals
     from apps.invoices.models import Invoice
@@ -79,7 +81,8 @@ def _number(value: Decimal) -> str:
     return format(Decimal(value).normalize(), "f")
 
 
-def _party(data: dict[str, Any], *, seller: bool) -> dict[str, Any]:
+def _party(data: dict[str, Any], *, seller: bool, vat_id: bool = True) -> dict[str, Any]:
+    """BG-4/BG-7; ``vat_id=False`` leaves out BT-31/BT-48 (forbidden with category O, BR-O-02)."""
     party: dict[str, Any] = {
         "name": data.get("full_name") or data.get("name"),
         "country_code": data.get("country") or "DE",
@@ -88,7 +91,7 @@ def _party(data: dict[str, Any], *, seller: bool) -> dict[str, Any]:
         "addr_l1": data.get("street") or "",
     }
     party = {key: value for key, value in party.items() if value}
-    if data.get("vat_id"):
+    if vat_id and data.get("vat_id"):
         party["vat_identifier"] = data["vat_id"].replace(" ", "").upper()
     if data.get("email"):
         party["einvoicing_addr"] = data["email"]
@@ -122,14 +125,17 @@ def invoice_data_dict(invoice: Invoice, totals: Totals) -> dict[str, Any]:
     """The EN 16931 business terms of the issued document (frozen data + the one calculation)."""
     seller, buyer = invoice.seller_data, invoice.buyer_data
     lines = list(invoice.lines.order_by("position", "id"))
+    # Not subject to VAT (O): no seller/buyer VAT identifier (BR-O-02); the seller keeps its
+    # tax number (BT-32) and register entry (BT-30, for BR-CO-26), checked before issuing.
+    with_vat_ids = not totals.not_subject
     data: dict[str, Any] = {
         "BT-1": invoice.number,
         "BT-2": invoice.issue_date,
         "BT-3": type_code(invoice),
         "BT-5": "EUR",
         "BT-9": invoice.due_date,
-        "BG-4": _party(seller, seller=True),
-        "BG-7": _party(buyer, seller=False),
+        "BG-4": _party(seller, seller=True, vat_id=with_vat_ids),
+        "BG-7": _party(buyer, seller=False, vat_id=with_vat_ids),
         "BT-106": _amount(totals.net),
         "BT-109": _amount(totals.net),
         "BT-110": _amount(totals.vat),
@@ -140,7 +146,7 @@ def invoice_data_dict(invoice: Invoice, totals: Totals) -> dict[str, Any]:
                 "BT-116": _amount(group.basis),
                 "BT-117": _amount(group.amount),
                 "BT-118": group.category,
-                "BT-119": _amount(group.rate),
+                **({"BT-119": _amount(group.rate)} if group.has_rate else {}),
                 **({"BT-120": group.exemption_text} if group.exemption_text else {}),
                 **({"BT-121": group.exemption_code} if group.exemption_code else {}),
             }
@@ -189,8 +195,9 @@ def invoice_data_dict(invoice: Invoice, totals: Totals) -> dict[str, Any]:
             "BT-146": _amount(line.unit_price),
             "BT-131": _amount(result.net),
             "BT-151": line.vat_category,
-            "BT-152": _amount(line.vat_rate),
         }
+        if line.vat_category != NOT_SUBJECT:  # O has no rate (BR-O-05)
+            entry["BT-152"] = _amount(line.vat_rate)
         if rest.strip():
             entry["BT-154"] = rest.strip()
         if result.discount_amount:

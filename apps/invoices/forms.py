@@ -17,8 +17,12 @@ VAT_CHOICES = [
     ("S:7", _("7 % VAT")),
     ("AE:0", _("0 % (reverse charge, § 13b UStG)")),
     ("E:0", _("0 % (small business, § 19 UStG)")),
-    ("G:0", _("0 % (export, tax-free)")),
+    ("O:0", _("not taxable (§ 3a UStG, customer outside the EU)")),
 ]
+# Drafts from before category O may still hold "export (G)" lines (see VatCategory): the form
+# accepts the value so that such a row round-trips and the service explains why it is refused;
+# the editor offers it only on a row that already has it.
+LEGACY_VAT_CHOICES = [("G:0", _("0 % (export, tax-free)"))]
 UNIT_CHOICES = ["Stunden", "Tage", "Stück", "Pauschal", "Monate", "Lizenzen", "km"]
 
 HEADER_FIELDS = [
@@ -128,7 +132,7 @@ class LineForm(forms.Form):
         required=False,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
-    vat = forms.ChoiceField(label=_("VAT"), choices=VAT_CHOICES)
+    vat = forms.ChoiceField(label=_("VAT"), choices=VAT_CHOICES + LEGACY_VAT_CHOICES)
 
     def line_values(self) -> dict:
         data = self.cleaned_data

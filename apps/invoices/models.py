@@ -40,12 +40,34 @@ OPEN_STATUSES = (InvoiceStatus.SENT, InvoiceStatus.PARTIAL)
 
 
 class VatCategory(models.TextChoices):
-    """EN 16931 VAT category codes (UNTDID 5305) used by the company."""
+    """EN 16931 VAT category codes (UNTDID 5305) used by the company.
+
+    The company sells services, and WorkmateOS has no concept of goods (no product catalogue, no
+    goods flag on a line). So a customer outside the EU gets "O" (not subject to VAT): for a
+    business customer the place of supply is the customer's seat abroad (§ 3a (2) UStG), and EN
+    16931 expresses that with category O (BR-O-01..14: no VAT rate, no VAT IDs in the XML, no
+    other category on the same invoice). "G" (tax-free export of goods, § 4 Nr. 1a with § 6
+    UStG) is for goods only: it is no longer offered for new lines and is kept solely so that
+    documents issued with it stay readable and reproducible (GoBD). Cancelling such an invoice
+    mirrors its lines and keeps G.
+    """
 
     STANDARD = "S", _("standard rate")
     REVERSE_CHARGE = "AE", _("reverse charge (§ 13b UStG)")
     EXEMPT = "E", _("exempt (§ 19 UStG small business)")
-    EXPORT = "G", _("export outside the EU (tax-free)")
+    NOT_SUBJECT = "O", _("not taxable in Germany (§ 3a UStG, customer outside the EU)")
+    EXPORT = "G", _("export outside the EU (tax-free)")  # legacy, see above
+
+
+# Categories that new or edited lines may use (G is legacy only, see VatCategory).
+LINE_CATEGORIES = frozenset(
+    {
+        VatCategory.STANDARD,
+        VatCategory.REVERSE_CHARGE,
+        VatCategory.EXEMPT,
+        VatCategory.NOT_SUBJECT,
+    }
+)
 
 
 class InvoiceQuerySet(models.QuerySet["Invoice"]):
@@ -393,7 +415,10 @@ class DunningLetter(TimeStampedModel):
     interest = models.DecimalField(_("interest"), max_digits=12, decimal_places=2, default=ZERO)
     total_claim = models.DecimalField(_("total claim"), max_digits=14, decimal_places=2)
     pdf = models.FileField(_("PDF"), upload_to="dunning/%Y/", blank=True, editable=False)
+    # Set once, when the letter was e-mailed (at most once: apps.invoices.dunning). Empty: not
+    # e-mailed (yet) - the customer had no e-mail address, so the letter is for print.
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_to = models.EmailField(_("e-mailed to"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

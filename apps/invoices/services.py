@@ -24,6 +24,7 @@ from apps.company.selectors import company_get
 from apps.crm.models import Customer
 from apps.invoices import calculation
 from apps.invoices.models import (
+    LINE_CATEGORIES,
     OPEN_STATUSES,
     ZERO,
     DocumentType,
@@ -128,14 +129,24 @@ def _require_draft(invoice: Invoice) -> None:
 def default_vat(
     *, customer: Customer, company: CompanySettings | None = None
 ) -> tuple[str, Decimal]:
-    """The VAT category and rate a new line gets for this customer."""
+    """The VAT category and rate a new line gets for this customer.
+
+    The company's supplies are services. A business customer outside the EU: the place of
+    supply is its seat (§ 3a (2) UStG), not taxable in Germany, category O. A consumer outside
+    the EU: the general rule (§ 3a (1) UStG, place of the supplier) gives German VAT; catalogue
+    services such as consulting, data processing or software (§ 3a (4) UStG) are not taxable
+    in Germany either, which the user chooses per line (O) - the default stays on the safe side.
+    """
     company = company or company_get()
     if company.small_business:
         return VatCategory.EXEMPT, ZERO
     if customer.vat_treatment == Customer.VatTreatment.EU_REVERSE_CHARGE:
         return VatCategory.REVERSE_CHARGE, ZERO
-    if customer.vat_treatment == Customer.VatTreatment.THIRD_COUNTRY:
-        return VatCategory.EXPORT, ZERO
+    if (
+        customer.vat_treatment == Customer.VatTreatment.THIRD_COUNTRY
+        and customer.type == Customer.Type.B2B
+    ):
+        return VatCategory.NOT_SUBJECT, ZERO
     return VatCategory.STANDARD, Decimal(company.default_vat_rate).quantize(calculation.CENT)
 
 
@@ -314,13 +325,27 @@ def _clean_line_values(values: Mapping[str, Any], *, allow_negative: bool = Fals
     return cleaned
 
 
+def _legacy_export_error() -> str:
+    return _(
+        "The category 'export (G)' is for exports of goods; WorkmateOS bills services. For a "
+        "customer outside the EU choose 'not taxable in Germany (§ 3a UStG)'."
+    )
+
+
 def _check_line_vat(line: InvoiceLine) -> None:
+    if line.vat_category not in LINE_CATEGORIES:
+        message = (
+            _legacy_export_error()
+            if line.vat_category == VatCategory.EXPORT
+            else _("Choose a VAT category.")
+        )
+        raise ValidationError({"vat_category": message}, code="vat_category")
     if line.vat_category == VatCategory.STANDARD:
         if line.vat_rate not in STANDARD_RATES:
             raise ValidationError({"vat_rate": _("The standard category needs 19 % or 7 %.")})
     elif line.vat_rate != 0:
         raise ValidationError(
-            {"vat_rate": _("Reverse charge, exempt and export lines carry 0 % VAT.")}
+            {"vat_rate": _("Reverse charge, exempt and non-taxable lines carry 0 % VAT.")}
         )
 
 
@@ -516,11 +541,43 @@ def invoice_missing_items(invoice: Invoice, *, company: CompanySettings | None =
             missing.append(_("Reverse charge: the company's VAT ID"))
         if not customer.vat_id:
             missing.append(_("Reverse charge: the customer's VAT ID"))
-    if VatCategory.EXPORT in categories and not company.vat_id:
-        missing.append(_("Export: the company's VAT ID"))
+    if VatCategory.EXPORT in categories and invoice.document_type != DocumentType.CANCELLATION:
+        # A cancellation mirrors its (legacy) original; new documents use O (see VatCategory).
+        missing.append(_legacy_export_error())
+    if VatCategory.NOT_SUBJECT in categories and invoice.document_type != DocumentType.QUOTE:
+        missing.extend(_not_subject_missing(categories, company))
     for line in lines:
         if line.quantity <= 0 and invoice.document_type != DocumentType.CANCELLATION:
             missing.append(_("Line %(pos)s: a quantity greater than zero") % {"pos": line.position})
+    return missing
+
+
+def _not_subject_missing(categories: set[str], company: CompanySettings) -> list[str]:
+    """EN 16931 on "not subject to VAT" (O): the e-invoice may carry no VAT ID (BR-O-02), so the
+    seller is identified by its register entry (BR-CO-26) and its tax number (§ 14 (4) Nr. 2
+    UStG); and no other VAT category may share the invoice (BR-O-11/12)."""
+    missing = []
+    if categories - {VatCategory.NOT_SUBJECT}:
+        missing.append(
+            _(
+                "Lines 'not taxable in Germany' cannot be combined with other VAT categories "
+                "on one invoice (EN 16931); bill the other lines on a separate invoice"
+            )
+        )
+    if not company.tax_number:
+        missing.append(
+            _(
+                "Not taxable in Germany: the company's tax number (the e-invoice may not carry "
+                "the VAT ID)"
+            )
+        )
+    if not company.register_number:
+        missing.append(
+            _(
+                "Not taxable in Germany: the company's commercial register number (identifies "
+                "the seller in the e-invoice instead of the VAT ID)"
+            )
+        )
     return missing
 
 

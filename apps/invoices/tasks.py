@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from apps.invoices.models import Invoice
+from apps.invoices.models import DunningLetter, Invoice
 
 
 @task
@@ -15,3 +15,20 @@ def render_invoice_pdf(invoice_id: int) -> None:
     invoice = Invoice.objects.filter(pk=invoice_id).first()
     if invoice is not None:
         invoice_render_pdf(invoice=invoice)
+
+
+@task
+def send_dunning_letter(letter_id: int, actor_id: int | None = None) -> None:
+    """E-mail a dunning letter (at most once; a failure is retried by ``send_dunning``)."""
+    from django.contrib.auth import get_user_model
+
+    from apps.invoices.dunning import DunningNoAddress, dunning_letter_send_email
+
+    letter = DunningLetter.objects.filter(pk=letter_id).first()
+    if letter is None or letter.sent_at is not None:
+        return
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    try:
+        dunning_letter_send_email(actor=actor, letter=letter)
+    except DunningNoAddress:
+        return  # the address was removed meanwhile: the letter stays for print

@@ -23,5 +23,6 @@ urlpatterns = [
     path("<int:pk>/payments/", views.payment_create, name="payment_create"),
     path("payments/<int:pk>/delete/", views.payment_delete, name="payment_delete"),
     path("<int:pk>/dunning/", views.dunning_create, name="dunning_create"),
+    path("dunning/<int:pk>/send/", views.dunning_send, name="dunning_send"),
     path("dunning/<int:pk>/pdf/", views.dunning_pdf, name="dunning_pdf"),
 ]

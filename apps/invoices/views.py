@@ -29,6 +29,7 @@ from apps.invoices import billing, dunning, selectors, services
 from apps.invoices.calculation import calculate
 from apps.invoices.filters import InvoiceFilter
 from apps.invoices.forms import (
+    LEGACY_VAT_CHOICES,
     UNIT_CHOICES,
     VAT_CHOICES,
     FromTimeForm,
@@ -220,7 +221,12 @@ def _editor_context(forms: list[LineForm]) -> dict[str, Any]:
     return {
         "rows": rows,
         "totals": calculate(preview_lines),
-        "vat_choices": VAT_CHOICES,
+        "vat_choices": VAT_CHOICES
+        + [
+            choice
+            for choice in LEGACY_VAT_CHOICES
+            if any(form["vat"].value() == choice[0] for form in forms)
+        ],
         "unit_choices": UNIT_CHOICES,
     }
 
@@ -389,6 +395,11 @@ def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
         "can_notes": can(user, "invoices.change_invoice", invoice),
         "missing": services.invoice_missing_items(invoice) if invoice.is_draft else [],
         "dunning_letters": list(invoice.dunning_letters.order_by("level")),
+        "dunning_unsent": set(
+            dunning.dunning_letters_unsent().filter(invoice=invoice).values_list("pk", flat=True)
+        )
+        if is_open
+        else set(),
         "dunning_proposal": dunning.dunning_next(invoice) if is_open else None,
         "can_dun": is_open and can(user, "invoices.add_dunningletter", invoice),
         "payment_form": PaymentForm(
@@ -626,9 +637,46 @@ def dunning_create(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
     letter = dunning.dunning_create(actor=request.user, invoice=invoice)
     if letter is None:
         messages.error(request, _("No dunning letter is due for this invoice."))
+    elif to := dunning.dunning_letter_queue_email(actor=request.user, letter=letter):
+        messages.success(
+            request,
+            _("%(letter)s was created and is being e-mailed to %(to)s.")
+            % {"letter": letter, "to": to},
+        )
     else:
-        messages.success(request, _("%(letter)s was created.") % {"letter": letter})
+        messages.warning(
+            request,
+            _(
+                "%(letter)s was created. The customer has no e-mail address: print the letter "
+                "and send it by post."
+            )
+            % {"letter": letter},
+        )
     return _redirect(request, invoice)
+
+
+@require_POST
+@permission_required_for("invoices.add_dunningletter")
+def dunning_send(request: AuthedRequest, pk: int) -> HttpResponse:
+    """E-mail a current letter that was not e-mailed (no address then, or the mail failed)."""
+    letter = get_object_or_404(
+        DunningLetter.objects.filter(
+            invoice__in=selectors.invoices_for_user(request.user)
+        ).select_related("invoice__customer"),
+        pk=pk,
+    )
+    if not dunning.dunning_letters_unsent().filter(pk=letter.pk).exists():
+        messages.error(request, _("This letter has been e-mailed already or is no longer current."))
+    elif to := dunning.dunning_letter_queue_email(actor=request.user, letter=letter):
+        messages.success(
+            request, _("%(letter)s is being e-mailed to %(to)s.") % {"letter": letter, "to": to}
+        )
+    else:
+        messages.error(
+            request,
+            _("The customer has no e-mail address: print the letter and send it by post."),
+        )
+    return _redirect(request, letter.invoice)
 
 
 @require_GET

@@ -90,3 +90,19 @@ def draft(
 def issued(**kwargs: Any) -> Invoice:
     invoice = draft(**kwargs)
     return services.invoice_issue(actor=None, invoice=invoice, issue_date=ISSUE_DATE)
+
+
+def third_country_business(**overrides: Any) -> Customer:
+    """A business customer in Switzerland: services to it are not taxable in Germany (O)."""
+    values = {
+        "name": "Alpen Software AG",
+        "type": "b2b",
+        "vat_treatment": "third_country",
+        "street": "Bahnhofstrasse 1",
+        "zip_code": "8001",
+        "city": "Zürich",
+        "country": "CH",
+        "email": "kreditoren@alpen-software.example",
+    }
+    values.update(overrides)
+    return customer_ready(**values)

@@ -173,3 +173,30 @@ def test_admin_draft_line_with_a_wrong_vat_rate_is_refused_at_the_line(client_fo
     assert "vat_rate" in formset.forms[0].errors
     assert not _lines_entries(invoice).exists()
     assert invoice.lines.order_by("position").first().vat_rate == Decimal("19.00")
+
+
+def test_admin_draft_line_with_the_goods_export_category_is_refused(client_for, admin):
+    invoice = draft()
+    client = client_for(admin)
+    data = _unchanged_post(client, invoice)
+    data["lines-0-vat_category"] = "G"
+    data["lines-0-vat_rate"] = "0.00"
+    response = client.post(reverse("admin:invoices_invoice_change", args=[invoice.pk]), data)
+    assert response.status_code == 200  # the form again
+    formset = response.context["inline_admin_formsets"][0].formset
+    assert "Ausfuhr von Waren" in " ".join(formset.forms[0].errors["vat_category"])
+    assert invoice.lines.order_by("position").first().vat_category == "S"
+
+
+def test_admin_draft_line_not_taxable_is_accepted(client_for, admin):
+    invoice = draft()
+    client = client_for(admin)
+    data = _unchanged_post(client, invoice)
+    for index in (0, 1):
+        data[f"lines-{index}-vat_category"] = "O"
+        data[f"lines-{index}-vat_rate"] = "0.00"
+    response = client.post(reverse("admin:invoices_invoice_change", args=[invoice.pk]), data)
+    assert response.status_code == 302
+    invoice.refresh_from_db()
+    assert set(invoice.lines.values_list("vat_category", flat=True)) == {"O"}
+    assert invoice.vat_total == Decimal("0.00")

@@ -84,3 +84,26 @@ def test_calculate_negated_lines_give_exactly_negated_totals():
     ]
     assert calculate(negated).gross == -calculate(lines).gross
     assert calculate(negated).vat == Decimal("-77.43")
+
+
+def test_zero_vat_on_a_negative_basis_is_not_negative_zero():
+    # A cancellation invoice of a zero-rated invoice: "-0.00" would break BR-CO-14 in the XML.
+    totals = calculate(
+        [Line(Decimal(-2), Decimal("85.00"), vat_rate=Decimal(0), vat_category="AE")]
+    )
+    assert str(totals.groups[0].amount) == "0.00"
+    assert str(totals.vat) == "0.00"
+    assert str(money(Decimal("-0.004"))) == "0.00"
+
+
+def test_not_subject_group_has_no_rate_and_the_3a_note():
+    totals = calculate([Line(Decimal(2), Decimal("85.00"), vat_rate=Decimal(0), vat_category="O")])
+    (group,) = totals.groups
+    assert (group.category, group.basis, group.amount) == ("O", Decimal("170.00"), Decimal("0.00"))
+    assert not group.has_rate
+    assert group.exemption_code == "VATEX-EU-O"
+    assert totals.not_subject
+    assert totals.exemption_texts == [
+        "Nicht im Inland steuerbare Leistung (Leistungsort im Drittland, § 3a UStG)"
+    ]
+    assert totals.gross == Decimal("170.00")

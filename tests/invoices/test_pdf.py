@@ -8,8 +8,9 @@ from pypdf import PdfReader
 
 from apps.common.pdf import BASE_URL, safe_url_fetcher
 from apps.invoices import services
+from apps.invoices.calculation import EXPORT_TEXT, NOT_TAXABLE_TEXT
 from apps.invoices.pdf import epc_qr_payload, render_invoice_html
-from tests.invoices.factories import company_ready, customer_ready, issued
+from tests.invoices.factories import company_ready, customer_ready, issued, third_country_business
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,39 @@ def test_reverse_charge_pdf_html_has_text_and_both_vat_ids():
     assert "Steuerschuldnerschaft des Leistungsempfängers (§ 13b UStG)" in html
     assert "ATU13585627" in html
     assert "DE136695976" in html
+
+
+def test_third_country_business_pdf_html_has_the_not_taxable_note():
+    html = render_invoice_html(issued(customer=third_country_business()))
+    assert NOT_TAXABLE_TEXT in html
+    assert "Keine USt. auf 407,50 € – nicht im Inland steuerbar" in html
+    assert "nicht steuerbar (O)" in html
+    assert EXPORT_TEXT not in html
+    assert "Steuerschuldnerschaft" not in html
+    assert "DE136695976" in html  # § 14 (4) Nr. 2 UStG: the PDF may show the VAT ID
+
+
+def test_domestic_pdf_html_has_no_exemption_note():
+    html = render_invoice_html(issued())
+    assert "USt. 19 % auf 407,50 €" in html
+    assert NOT_TAXABLE_TEXT not in html
+    assert "Steuerschuldnerschaft" not in html
+
+
+@pytest.mark.slow
+def test_third_country_business_pdf_text_has_the_note_and_no_vat(
+    django_capture_on_commit_callbacks,
+):
+    invoice = _issued_with_pdf(
+        django_capture_on_commit_callbacks, customer=third_country_business()
+    )
+    reader = PdfReader(invoice.pdf.open("rb"))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Nicht im Inland steuerbare Leistung" in text
+    assert "§ 3a UStG" in text
+    assert "Alpen Software AG" in text
+    assert "407,50" in text
+    assert reader.attachments["factur-x.xml"][0].decode() == invoice.facturx_xml
 
 
 def test_small_business_pdf_html_has_the_19_text():

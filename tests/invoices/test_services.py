@@ -8,9 +8,16 @@ from apps.audit.models import AuditEntry
 from apps.common.models import NumberSequence
 from apps.crm.services import customer_update
 from apps.invoices import services
-from apps.invoices.calculation import REVERSE_CHARGE_TEXT, SMALL_BUSINESS_TEXT
-from apps.invoices.models import Invoice, InvoiceStatus, Payment
-from tests.invoices.factories import ISSUE_DATE, company_ready, customer_ready, draft, issued
+from apps.invoices.calculation import NOT_TAXABLE_TEXT, REVERSE_CHARGE_TEXT, SMALL_BUSINESS_TEXT
+from apps.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
+from tests.invoices.factories import (
+    ISSUE_DATE,
+    company_ready,
+    customer_ready,
+    draft,
+    issued,
+    third_country_business,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -174,6 +181,87 @@ def test_reverse_charge_needs_the_customer_vat_id():
     with pytest.raises(services.InvoiceIncomplete) as error:
         issued(customer=customer)
     assert "USt-IdNr. des Kunden" in " ".join(error.value.messages)
+
+
+def test_third_country_business_gets_not_subject_lines_without_vat():
+    invoice = issued(customer=third_country_business())
+    assert {(line.vat_category, line.vat_rate) for line in invoice.lines.all()} == {
+        ("O", Decimal("0.00"))
+    }
+    assert (invoice.net_total, invoice.vat_total, invoice.gross_total) == (
+        Decimal("407.50"),
+        Decimal("0.00"),
+        Decimal("407.50"),
+    )
+    assert services.invoice_totals(invoice).exemption_texts == [NOT_TAXABLE_TEXT]
+
+
+def test_third_country_consumer_defaults_to_german_vat():
+    # § 3a (1) UStG: place of the supplier; § 3a (4) catalogue services are chosen per line.
+    customer = third_country_business(type="b2c", name="Heidi Muster")
+    assert services.default_vat(customer=customer) == ("S", Decimal("19.00"))
+
+
+def test_domestic_default_stays_standard_rate():
+    assert services.default_vat(customer=customer_ready()) == ("S", Decimal("19.00"))
+
+
+def test_not_subject_needs_no_company_vat_id():
+    company_ready(vat_id="")
+    invoice = issued(customer=third_country_business())
+    assert invoice.number == "RE-2026-0001"
+
+
+def test_line_add_refuses_the_goods_export_category():
+    invoice = draft(customer=third_country_business())
+    with pytest.raises(ValidationError) as error:
+        services.invoice_line_add(
+            actor=None,
+            invoice=invoice,
+            description="Support",
+            quantity="1",
+            unit_price="100",
+            vat_category="G",
+            vat_rate="0",
+        )
+    assert "Waren" in " ".join(error.value.message_dict["vat_category"])
+
+
+def test_issue_refuses_not_subject_mixed_with_other_categories():
+    lines = [
+        {"description": "Beratung", "quantity": "1", "unit_price": "100", "vat_category": "O"},
+        {"description": "Lizenz", "quantity": "1", "unit_price": "50", "vat_category": "S"},
+    ]
+    invoice = draft(customer=third_country_business(), lines=lines)
+    with pytest.raises(services.InvoiceIncomplete) as error:
+        services.invoice_issue(actor=None, invoice=invoice)
+    assert "nicht mit anderen Steuerkategorien" in " ".join(error.value.messages)
+
+
+def test_issue_not_subject_needs_tax_number_and_register_number():
+    company_ready(tax_number="", register_number="")
+    invoice = draft(customer=third_country_business())
+    with pytest.raises(services.InvoiceIncomplete) as error:
+        services.invoice_issue(actor=None, invoice=invoice)
+    missing = " | ".join(error.value.messages)
+    assert "Steuernummer der Firma" in missing
+    assert "Handelsregisternummer der Firma" in missing
+
+
+def test_issue_refuses_a_legacy_goods_export_line_on_a_draft():
+    invoice = draft(customer=third_country_business())
+    InvoiceLine.objects.filter(invoice=invoice).update(vat_category="G")
+    with pytest.raises(services.InvoiceIncomplete) as error:
+        services.invoice_issue(actor=None, invoice=invoice)
+    assert "Ausfuhr (G)" in " ".join(error.value.messages)
+
+
+def test_cancelling_a_legacy_goods_export_invoice_keeps_its_category():
+    original = issued(customer=third_country_business())
+    InvoiceLine.objects.filter(invoice=original).update(vat_category="G")  # issued before O
+    cancellation = services.invoice_cancel(actor=None, invoice=original, issue_date=ISSUE_DATE)
+    assert {line.vat_category for line in cancellation.lines.all()} == {"G"}
+    assert cancellation.gross_total == Decimal("-407.50")
 
 
 def test_quote_convert_links_and_keeps_the_quote_number():

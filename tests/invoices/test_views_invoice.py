@@ -5,10 +5,19 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from apps.audit.models import AuditAction, AuditEntry
+from apps.crm.models import Customer
 from apps.invoices import services
-from apps.invoices.models import Invoice, InvoiceStatus, Payment
+from apps.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from tests.employees.factories import EmployeeFactory, role_named
-from tests.invoices.factories import ISSUE_DATE, company_ready, customer_ready, draft, issued
+from tests.invoices.factories import (
+    ISSUE_DATE,
+    company_ready,
+    customer_ready,
+    draft,
+    issued,
+    third_country_business,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -263,6 +272,37 @@ def test_invoice_edit_replaces_lines_of_a_draft(client_for, accountant):
     assert invoice.gross_total == Decimal("107.00")
 
 
+def test_line_editor_offers_not_taxable_and_no_goods_export(client_for, accountant):
+    response = client_for(accountant).get(reverse("invoices:invoice_create"))
+    assert 'value="O:0"' in response.text
+    assert "nicht steuerbar (§ 3a UStG, Kunde außerhalb der EU)" in response.text
+    assert 'value="G:0"' not in response.text
+
+
+def test_invoice_create_with_not_taxable_lines(client_for, accountant):
+    customer = third_country_business()
+    data = _form_data(customer, **{"line-vat": ["O:0", "O:0"]})
+    response = client_for(accountant).post(reverse("invoices:invoice_create"), data)
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    assert {line.vat_category for line in invoice.lines.all()} == {"O"}
+    assert (invoice.vat_total, invoice.gross_total) == (Decimal("0.00"), Decimal("407.50"))
+
+
+def test_legacy_goods_export_row_stays_visible_and_cannot_be_saved(client_for, accountant):
+    invoice = draft(customer=third_country_business())
+    InvoiceLine.objects.filter(invoice=invoice).update(vat_category="G")  # from before O
+    client = client_for(accountant)
+    url = reverse("invoices:invoice_edit", args=[invoice.pk])
+    page = client.get(url)
+    assert '<option value="G:0" selected>' in page.text  # not silently shown as 19 %
+    data = _form_data(invoice.customer, **{"line-vat": ["G:0", "G:0"]})
+    response = client.post(url, data)
+    assert response.status_code == 422
+    assert "Ausfuhr von Waren" in response.text
+    assert set(invoice.lines.values_list("vat_category", flat=True)) == {"G"}
+
+
 def test_invoice_edit_of_issued_invoice_changes_nothing(client_for, accountant):
     invoice = issued()
     response = client_for(accountant).post(
@@ -468,6 +508,74 @@ def test_dunning_create_view_and_pdf_download(client_for, accountant):
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
+def _overdue(**kwargs):
+    invoice = issued(**kwargs)
+    Invoice.objects.filter(pk=invoice.pk).update(
+        issue_date=datetime.date(2026, 1, 1), due_date=datetime.date(2026, 1, 15)
+    )
+    return invoice
+
+
+def test_dunning_create_view_emails_the_letter_through_the_task(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    invoice = _overdue()
+    client = client_for(accountant)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
+    assert response.status_code == 302
+    assert len(callbacks) == 1  # the e-mail is queued after commit, not sent in the view
+    (message,) = mail.outbox
+    assert message.to == ["buchhaltung@nordlicht.example"]
+    assert message.attachments[0][0] == "RE-2026-0001-M1.pdf"
+    letter = invoice.dunning_letters.get()
+    assert letter.sent_at is not None
+    entry = AuditEntry.objects.for_object(letter).get(action=AuditAction.EMAIL)
+    assert entry.actor == accountant
+    page = client.get(invoice.get_absolute_url())
+    assert "wird per E-Mail an buchhaltung@nordlicht.example gesendet" in page.text
+    assert "per E-Mail an buchhaltung@nordlicht.example am" in page.text
+
+
+def test_dunning_create_view_without_email_leaves_the_letter_for_print(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    invoice = _overdue(customer=customer_ready(email=""))
+    client = client_for(accountant)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
+    assert not callbacks
+    assert not mail.outbox
+    assert invoice.dunning_letters.get().sent_at is None
+    page = client.get(invoice.get_absolute_url())
+    assert "keine E-Mail-Adresse: Drucken Sie das Schreiben aus" in page.text
+    assert "keine E-Mail-Adresse: ausdrucken und per Post senden" in page.text
+
+
+def test_dunning_send_view_emails_a_letter_left_for_print_once(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    customer = customer_ready(email="")
+    invoice = _overdue(customer=customer)
+    client = client_for(accountant)
+    client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
+    letter = invoice.dunning_letters.get()
+    url = reverse("invoices:dunning_send", args=[letter.pk])
+    assert url not in client.get(invoice.get_absolute_url()).text  # no address: no button
+    Customer.objects.filter(pk=customer.pk).update(email="neu@nordlicht.example")
+    assert url in client.get(invoice.get_absolute_url()).text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["neu@nordlicht.example"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    assert len(mail.outbox) == 1
+    page = client.get(invoice.get_absolute_url())
+    assert "bereits per E-Mail versendet" in page.text
+    assert url not in page.text
+
+
 def test_dunning_views_permissions(client_for, manager, member):
     invoice = issued()
     assert (
@@ -475,6 +583,9 @@ def test_dunning_views_permissions(client_for, manager, member):
         == 403
     )
     assert client_for(member).get(reverse("invoices:dunning_pdf", args=[1])).status_code == 403
+    for user in (manager, member):
+        response = client_for(user).post(reverse("invoices:dunning_send", args=[1]))
+        assert response.status_code == 403
 
 
 def test_customer_page_shows_invoice_tab_and_revenue(client_for, accountant):
