@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from apps.common.navigation import nav_for
 
@@ -12,4 +13,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "LANGUAGES": settings.LANGUAGES}
-    return {"nav_items": nav_for(user, request.path)}
+    # Lazy: the badges cost queries (unread chat, due reminders...), and htmx fragments, which
+    # never render the navigation, should not pay for them.
+    return {"nav_items": SimpleLazyObject(lambda: nav_for(user, request.path))}
