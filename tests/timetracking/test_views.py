@@ -482,3 +482,27 @@ def test_project_detail_has_a_time_tab_with_budget_use(client_for, manager, memb
     assert r.status_code == 200
     assert 'data-testid="project-time-summary"' in r.text
     assert "20 %" in r.text
+
+
+def test_team_view_lists_hours_per_employee_with_pages(client_for, manager, monkeypatch) -> None:
+    from apps.timetracking.views import manage
+
+    monkeypatch.setattr(manage, "TEAM_PAGE_SIZE", 2)
+    day = last_monday()
+    people = [EmployeeFactory(first_name="T", last_name=f"Team{i}") for i in range(3)]
+    project = ProjectFactory(title="Webshop", members=people)
+    for i, person in enumerate(people):
+        make_entry(person, day, "08:00", f"{9 + i:02d}:00", project=project)
+    url = reverse("timetracking:team_view") + f"?week={day:%Y-%m-%d}"
+    client = client_for(manager)
+    first = client.get(url)
+    assert "Team0" in first.text and "Team1" in first.text and "Team2" not in first.text
+    assert "Webshop 1:00" in first.text
+    assert 'data-testid="team-table"' in first.text
+    # The footer sums everyone, not only this page: 1 + 2 + 3 hours.
+    assert "<strong>6:00</strong>" in first.text
+    second = client.get(
+        url + "&page=2", headers={"HX-Request": "true", "HX-Target": "team-results"}
+    )
+    assert "<html" not in second.text
+    assert "Team2" in second.text and "Webshop 3:00" in second.text and "Team0" not in second.text
