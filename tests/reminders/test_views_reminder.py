@@ -459,3 +459,33 @@ def test_module_permission_may_edit_others_reminders(admin, member, client_for):
     assert response.status_code == 200
     reminder.refresh_from_db()
     assert (reminder.title, reminder.owner) == ("Angebot nachfassen", member)
+
+
+def test_list_offers_delete_and_the_htmx_delete_removes_the_item(member, client_for):
+    reminder = make_reminder(owner=member, title="Angebot nachfassen")
+    client = client_for(member)
+    page = client.get(reverse("reminders:reminder_list"))
+    assert 'data-testid="reminder-delete"' in page.text
+    assert 'data-testid="reminder-edit"' in page.text
+    response = client.post(
+        reverse("reminders:reminder_delete", args=[reminder.pk]),
+        headers={"HX-Request": "true", "HX-Target": f"reminder-{reminder.pk}"},
+    )
+    assert response.status_code == 200
+    assert "Angebot nachfassen" not in response.text
+    assert not Reminder.objects.exists()
+
+
+def test_buttons_follow_the_owner_rule_and_the_module_permission():
+    from apps.employees.models import Role
+    from apps.reminders.templatetags.reminders import reminder_rights
+
+    viewer = EmployeeFactory(
+        role=Role.objects.create(name="Nur lesen", permissions=["reminders.view_reminder"])
+    )
+    own = make_reminder(owner=viewer, title="Eigene")
+    foreign = make_reminder(owner=EmployeeFactory(), title="Fremde")
+    assert reminder_rights(own, viewer) == {"change": True, "delete": True}
+    assert reminder_rights(foreign, viewer) == {"change": False, "delete": False}
+    editor = EmployeeFactory(role=Role.objects.create(name="Pflege", permissions=["reminders.*"]))
+    assert reminder_rights(foreign, editor) == {"change": True, "delete": True}
