@@ -21,6 +21,11 @@ class ActivityType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# value -> lazy label; looked up per row in long lists (get_FOO_display() hashes every label of the
+# choices on each call, which shows in the approval queue and week view).
+ACTIVITY_LABELS = dict(ActivityType.choices)
+
+
 class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
     def running(self) -> TimeEntryQuerySet:
         return self.filter(end__isnull=True)
@@ -167,6 +172,14 @@ class TimeEntry(models.Model):
         return reverse("timetracking:entry_edit", args=[self.pk])
 
     @property
+    def activity_label(self) -> str:
+        return str(ACTIVITY_LABELS.get(self.activity, self.activity))
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, self.status))
+
+    @property
     def is_running(self) -> bool:
         return self.end is None
 
@@ -187,3 +200,6 @@ class TimeEntry(models.Model):
     @property
     def local_date(self):  # type: ignore[no-untyped-def]
         return timezone.localdate(self.start)
+
+
+STATUS_LABELS = dict(TimeEntry.Status.choices)
