@@ -13,11 +13,12 @@ PYTEST_ARGS ?=
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-einvoice-rules.txt
 	@test -n "$(BOOT_PYTHON)" || { echo "Python >= 3.12 is required (see README)"; exit 1; }
 	test -x $(PY) || $(BOOT_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --no-deps --require-hashes -r requirements-einvoice-rules.txt
 	touch $@
 
 .env:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 FACTURX_GUIDELINE = "urn:cen.eu:en16931:2017"
 XRECHNUNG_GUIDELINE = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 PEPPOL_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01.0"
+LEITWEG_SCHEME = "0204"  # CEF EAS code of the Leitweg-ID
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
@@ -248,10 +249,45 @@ def build_facturx_xml(invoice: Invoice, totals: Totals) -> bytes:
     return _finish(_generate(invoice_data_dict(invoice, totals)))
 
 
+def buyer_electronic_address(buyer: dict[str, Any]) -> tuple[str, str] | None:
+    """BT-49 with its scheme (CEF EAS): the customer's e-mail ("EM"), else its Leitweg-ID
+    ("0204", the routing address of German public buyers); None if it has neither."""
+    if buyer.get("email"):
+        return buyer["email"], "EM"
+    if buyer.get("leitweg_id"):
+        return buyer["leitweg_id"], LEITWEG_SCHEME
+    return None
+
+
+def has_xrechnung(invoice: Invoice) -> bool:
+    """An XRechnung needs the buyer's electronic address BT-49 (XRechnung 3.0 takes Peppol's
+    PEPPOL-EN16931-R010 as a fatal rule). A customer with neither e-mail nor Leitweg-ID - in
+    practice a consumer, who needs no e-invoice - gets the Factur-X (BT-49 optional) only."""
+    return buyer_electronic_address(invoice.buyer_data) is not None
+
+
 def build_xrechnung_xml(invoice: Invoice, totals: Totals) -> bytes:
-    """XRechnung 3.0 in CII syntax: BT-24 XRechnung, BT-10 Leitweg-ID (or customer number)."""
+    """XRechnung 3.0 in CII syntax: BT-24 XRechnung, BT-10 Leitweg-ID (or customer number).
+
+    The KoSIT rules (BR-DE-*, tests/invoices/test_einvoice_kosit.py) on top of EN 16931:
+    BR-DE-1 payment instructions (BT-81 always set), BR-DE-2/5/6/7 seller contact with name,
+    phone and e-mail (the company's; phone and e-mail are checked before issuing), BR-DE-3/4 and
+    BR-DE-8/9 seller and buyer city and postcode (checked before issuing), BR-DE-15 BT-10,
+    BR-DE-16 seller VAT ID or tax number (checked before issuing), BR-DE-23-a IBAN with code 58.
+    """
     data = invoice_data_dict(invoice, totals)
     buyer = invoice.buyer_data
     data["BT-10"] = buyer.get("leitweg_id") or invoice.buyer_reference or buyer.get("number")
     data["BT-23"] = PEPPOL_PROCESS
+    address = buyer_electronic_address(buyer)
+    if address is None:
+        raise ValueError(
+            "XRechnung without the buyer's electronic address BT-49 (see has_xrechnung)"
+        )
+    # BT-49 is mandatory in XRechnung 3.0 (PEPPOL-EN16931-R010)
+    data["BG-7"]["einvoicing_addr"], data["BG-7"]["einvoicing_addr_schemeid"] = address
+    for group in data["BG-23"]:
+        # BR-DE-14: every VAT breakdown has a rate BT-119, also "not subject to VAT" (O): 0
+        # (EN 16931 only allows it to be left out there, BR-48; BR-O-05 is about the lines)
+        group.setdefault("BT-119", _amount(Decimal(0)))
     return _finish(_generate(data), guideline=XRECHNUNG_GUIDELINE)

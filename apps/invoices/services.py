@@ -516,6 +516,8 @@ def invoice_missing_items(invoice: Invoice, *, company: CompanySettings | None =
         missing.append(_("Company data: complete address (street, postcode, city)"))
     if not (company.tax_number or company.vat_id):
         missing.append(_("Company data: tax number or VAT ID"))
+    if invoice.document_type != DocumentType.QUOTE:
+        missing.extend(_xrechnung_missing(invoice, company))
     if not customer.name.strip():
         missing.append(_("Customer: name"))
     if not (customer.street and customer.zip_code and customer.city):
@@ -549,6 +551,23 @@ def invoice_missing_items(invoice: Invoice, *, company: CompanySettings | None =
     for line in lines:
         if line.quantity <= 0 and invoice.document_type != DocumentType.CANCELLATION:
             missing.append(_("Line %(pos)s: a quantity greater than zero") % {"pos": line.position})
+    return missing
+
+
+def _xrechnung_missing(invoice: Invoice, company: CompanySettings) -> list[str]:
+    """The seller data the XRechnung must carry (KoSIT BR-DE-5/6/7, Peppol R020), needed when
+    one is built: the contact (BG-6) takes the company's name, phone (with at least three digits,
+    BR-DE-27) and e-mail, which is also the seller's electronic address (BT-34)."""
+    from apps.invoices import einvoice
+
+    buyer = invoice.buyer_data or buyer_snapshot(invoice.customer)
+    if einvoice.buyer_electronic_address(buyer) is None:
+        return []  # no XRechnung (einvoice.has_xrechnung)
+    missing = []
+    if sum(char.isdigit() for char in company.phone) < 3:
+        missing.append(_("Company data: phone number (the XRechnung requires a seller contact)"))
+    if not company.email.strip():
+        missing.append(_("Company data: e-mail address (the XRechnung requires a seller contact)"))
     return missing
 
 
@@ -618,7 +637,8 @@ def _issue(*, actor: Any, invoice: Invoice, issue_date: datetime.date | None) ->
     invoice.issued_by = actor if getattr(actor, "pk", None) else None
     if invoice.document_type != DocumentType.QUOTE:
         invoice.facturx_xml = einvoice.build_facturx_xml(invoice, totals).decode()
-        invoice.xrechnung_xml = einvoice.build_xrechnung_xml(invoice, totals).decode()
+        if einvoice.has_xrechnung(invoice):
+            invoice.xrechnung_xml = einvoice.build_xrechnung_xml(invoice, totals).decode()
     invoice.full_clean(exclude=["customer", "project", "source_quote", "cancels"])
     invoice.save()
     audit_changed(

