@@ -250,12 +250,13 @@ def build_facturx_xml(invoice: Invoice, totals: Totals) -> bytes:
 
 
 def buyer_electronic_address(buyer: dict[str, Any]) -> tuple[str, str] | None:
-    """BT-49 with its scheme (CEF EAS): the customer's e-mail ("EM"), else its Leitweg-ID
-    ("0204", the routing address of German public buyers); None if it has neither."""
-    if buyer.get("email"):
-        return buyer["email"], "EM"
+    """BT-49 with its scheme (CEF EAS): a public buyer's Leitweg-ID ("0204": the address German
+    public buyers receive e-invoices under, over Peppol or their portals), else the customer's
+    e-mail ("EM"); None if it has neither."""
     if buyer.get("leitweg_id"):
         return buyer["leitweg_id"], LEITWEG_SCHEME
+    if buyer.get("email"):
+        return buyer["email"], "EM"
     return None
 
 

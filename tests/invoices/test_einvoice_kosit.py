@@ -62,8 +62,10 @@ def test_without_an_electronic_address_the_buyer_gets_no_xrechnung(kosit):
     assert invoice.xrechnung_xml == ""
 
 
-def test_the_leitweg_id_is_the_electronic_address_of_a_buyer_without_e_mail():
-    invoice = issued(customer=customer_ready(leitweg_id="04011000-1234512345-06", email=""))
+@pytest.mark.parametrize("email", ["", "rechnung@stadt.example"])
+def test_a_public_buyer_is_addressed_by_its_leitweg_id(email):
+    """Public buyers receive e-invoices under their Leitweg-ID (0204), e-mail or not."""
+    invoice = issued(customer=customer_ready(leitweg_id="04011000-1234512345-06", email=email))
     assert (
         f'<ram:URIID schemeID="{LEITWEG_SCHEME}">04011000-1234512345-06</ram:URIID>'
         in invoice.xrechnung_xml
