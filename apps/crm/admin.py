@@ -1,4 +1,5 @@
-"""Admin: customers with contacts inline. Saves go through the services (numbers, audit, search)."""
+"""Admin: customers with contacts inline, contacts, activities. Saves and deletions go through the
+services (numbers, audit, search)."""
 
 from __future__ import annotations
 
@@ -136,11 +137,57 @@ class ContactAdmin(admin.ModelAdmin):
             services.contact_delete(actor=request.user, contact=contact)
 
 
+class ActivityAdminForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        contact = data.get("contact")
+        customer = data.get("customer") if "customer" in self.fields else self.instance.customer
+        if contact is not None and customer is not None and contact.customer_id != customer.pk:
+            self.add_error("contact", _("The contact belongs to another customer."))
+        return data
+
+
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
+    """Through the services, as in the app: logged by the acting employee (activity_log),
+    corrected with old and new values (activity_update), deleted with what it said."""
+
+    form = ActivityAdminForm
     list_display = ["occurred_at", "type", "customer", "contact", "employee"]
     list_filter = ["type"]
     search_fields = ["text", "customer__name", "customer__number"]
-    autocomplete_fields = ["customer", "contact", "employee"]
+    autocomplete_fields = ["customer", "contact"]
     list_select_related = ["customer", "contact", "employee"]
     date_hierarchy = "occurred_at"
+    fields = ["customer", "contact", "type", "text", "occurred_at", "employee"]
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> list[str]:
+        # The employee is whoever logged it; an activity stays with its customer.
+        return ["employee", *(["customer"] if obj else [])]
+
+    def save_model(self, request: Any, obj: Activity, form: Any, change: bool) -> None:
+        if change:
+            fields = {
+                name: getattr(obj, name)
+                for name in form.changed_data
+                if name in services.ACTIVITY_EDITABLE
+            }
+            services.activity_update(actor=request.user, activity=obj, **fields)
+            return
+        saved = services.activity_log(
+            actor=request.user,
+            customer=obj.customer,
+            type=obj.type,
+            text=obj.text,
+            occurred_at=obj.occurred_at,
+            contact=obj.contact,
+        )
+        obj.pk, obj.employee = saved.pk, saved.employee
+        obj._state.adding = False
+
+    def delete_model(self, request: Any, obj: Activity) -> None:
+        services.activity_delete(actor=request.user, activity=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for activity in queryset:  # "delete selected": one audited deletion per activity
+            services.activity_delete(actor=request.user, activity=activity)

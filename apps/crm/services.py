@@ -42,6 +42,7 @@ EDITABLE_FIELDS = set(CUSTOMER_FIELDS) - {"number"}
 CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "mobile", "position", "is_primary"]
 CONTACT_EDITABLE = set(CONTACT_FIELDS)
 ACTIVITY_FIELDS = ["type", "text", "occurred_at", "contact"]
+ACTIVITY_EDITABLE = set(ACTIVITY_FIELDS)
 
 
 class CustomerInUse(ValidationError):
@@ -237,3 +238,39 @@ def activity_log(
     activity.save(force_insert=True)
     audit_created(target=activity, fields=ACTIVITY_FIELDS, actor=actor)
     return activity
+
+
+def _check_activity_contact(activity: Activity) -> None:
+    if activity.contact_id is not None and activity.contact.customer_id != activity.customer_id:
+        raise ValidationError({"contact": _("The contact belongs to another customer.")})
+
+
+@transaction.atomic
+def activity_update(*, actor: Any, activity: Activity, **fields: Any) -> Activity:
+    """Correct what an activity says (type, text, when, contact); audited with old and new values.
+
+    It stays with its customer and with the employee who logged it."""
+    _check_fields(fields, ACTIVITY_EDITABLE, "activity_update")
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    before = snapshot(activity, ACTIVITY_FIELDS)
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    _check_activity_contact(activity)
+    activity.full_clean()
+    activity.save()
+    audit_changed(target=activity, before=before, actor=actor)
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, actor: Any, activity: Activity) -> None:
+    """Delete an activity; the entry keeps what it said (customer, employee and its fields)."""
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    before = snapshot(activity, ["customer", "employee", *ACTIVITY_FIELDS])
+    audit_record(
+        action=AuditAction.DELETE,
+        target=activity,
+        actor=actor,
+        changes={k: {"old": v, "new": None} for k, v in before.items() if v not in (None, "")},
+    )
+    activity.delete()

@@ -269,3 +269,117 @@ def test_contact_admin_making_a_contact_primary_moves_the_flag_audited(client_fo
     for contact, flag in ((old, False), (new, True)):
         entry = AuditEntry.objects.for_object(contact).get(action=AuditAction.UPDATE)
         assert (entry.actor, entry.changes["is_primary"]["new"]) == (admin, flag)
+
+
+# --- Activities through the admin: the services' entries ------------------------------------------
+
+
+def _activity_post(customer, **values):  # type: ignore[no-untyped-def]
+    data = {
+        "customer": customer.pk,
+        "type": "call",
+        "text": "Rückruf wegen Angebot",
+        "occurred_at_0": "2026-03-02",
+        "occurred_at_1": "09:30:00",
+    }
+    data.update(values)
+    return data
+
+
+def test_activity_admin_add_is_logged_as_in_the_app(client_for, admin):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from apps.crm.models import Activity
+
+    customer = CustomerFactory()
+    response = client_for(admin).post(reverse("admin:crm_activity_add"), _activity_post(customer))
+    assert response.status_code == 302, response.context and response.context["errors"]
+    activity = Activity.objects.get()
+    assert (activity.employee, activity.customer) == (admin, customer)
+    entry = AuditEntry.objects.for_object(activity).get()
+    assert (entry.action, entry.actor) == (AuditAction.CREATE, admin)
+    reference = services.activity_log(
+        actor=admin,
+        customer=customer,
+        type="call",
+        text="Rückruf wegen Angebot",
+        occurred_at=datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+    )
+    assert entry.changes == AuditEntry.objects.for_object(reference).get().changes
+
+
+def test_activity_admin_refuses_a_contact_of_another_customer(client_for, admin):
+    from apps.crm.models import Activity
+
+    customer = CustomerFactory()
+    stranger = ContactFactory()
+    response = client_for(admin).post(
+        reverse("admin:crm_activity_add"), _activity_post(customer, contact=stranger.pk)
+    )
+    assert response.status_code == 200  # the form again
+    assert "contact" in response.context["adminform"].form.errors
+    assert not Activity.objects.exists()
+
+
+def test_activity_admin_change_is_audited_with_old_and_new(client_for, admin, member):
+    customer = CustomerFactory()
+    contact = ContactFactory(customer=customer)
+    activity = services.activity_log(actor=member, customer=customer, type="note", text="Alt")
+    client = client_for(admin)
+    url = reverse("admin:crm_activity_change", args=[activity.pk])
+    local = activity.occurred_at.astimezone()
+    data = {
+        "type": "meeting",
+        "text": "Neu",
+        "contact": contact.pk,
+        "occurred_at_0": local.strftime("%Y-%m-%d"),
+        "occurred_at_1": local.strftime("%H:%M:%S"),
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    entry = AuditEntry.objects.for_object(activity).get(action=AuditAction.UPDATE)
+    assert entry.actor == admin
+    assert entry.changes == {
+        "type": {"old": "note", "new": "meeting"},
+        "text": {"old": "Alt", "new": "Neu"},
+        "contact": {"old": None, "new": contact.pk},
+    }
+    activity.refresh_from_db()
+    assert (activity.employee, activity.customer) == (member, customer)  # unchanged
+
+
+def test_activity_admin_delete_and_bulk_delete_are_audited_as_the_service_does(client_for, admin):
+    from apps.audit.services import audit_chain_verify
+    from apps.crm.models import Activity
+
+    customer = CustomerFactory()
+    values = {"customer": customer, "type": "email", "text": "Angebot geschickt"}
+    one, two, three, reference = (
+        services.activity_log(actor=admin, occurred_at=activity_time(), **values) for _ in range(4)
+    )
+    client = client_for(admin)
+    response = client.post(reverse("admin:crm_activity_delete", args=[one.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    response = client.post(
+        reverse("admin:crm_activity_changelist"),
+        {"action": "delete_selected", "_selected_action": [two.pk, three.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    reference_id = str(reference.pk)
+    services.activity_delete(actor=admin, activity=reference)
+    assert not Activity.objects.exists()
+    expected = AuditEntry.objects.get(action=AuditAction.DELETE, object_id=reference_id).changes
+    assert expected["text"] == {"old": "Angebot geschickt", "new": None}
+    assert expected["customer"] == {"old": customer.pk, "new": None}
+    for activity in (one, two, three):
+        entry = AuditEntry.objects.for_object(activity).get(action=AuditAction.DELETE)
+        assert (entry.actor, entry.changes) == (admin, expected)
+    assert audit_chain_verify()[1] is None
+
+
+def activity_time():  # type: ignore[no-untyped-def]
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))

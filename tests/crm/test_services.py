@@ -110,3 +110,41 @@ def test_pipeline_board_counts_and_limits():
     columns = pipeline_board(Customer.objects.all())
     assert [c["count"] for c in columns][:2] == [3, 3]
     assert len(columns) == len(Customer.Stage.values)
+
+
+def test_activity_update_refuses_a_contact_of_another_customer_and_changes_nothing(admin):
+    customer = CustomerFactory()
+    activity = services.activity_log(actor=admin, customer=customer, type="note", text="Notiz")
+    with pytest.raises(ValidationError) as error:
+        services.activity_update(actor=admin, activity=activity, contact=ContactFactory())
+    assert "contact" in error.value.message_dict
+    activity.refresh_from_db()
+    assert activity.contact is None
+    assert not AuditEntry.objects.for_object(activity).filter(action=AuditAction.UPDATE).exists()
+
+
+def test_activity_update_refuses_fields_it_does_not_change(admin):
+    activity = services.activity_log(actor=admin, customer=CustomerFactory(), type="note", text="x")
+    with pytest.raises(TypeError):
+        services.activity_update(actor=admin, activity=activity, customer=CustomerFactory())
+
+
+def test_activity_update_without_a_change_writes_no_entry(admin):
+    activity = services.activity_log(actor=admin, customer=CustomerFactory(), type="note", text="x")
+    services.activity_update(actor=admin, activity=activity, text="x")
+    assert AuditEntry.objects.for_object(activity).count() == 1  # the creation
+
+
+def test_activity_delete_keeps_what_it_said_in_the_entry(admin):
+    from apps.crm.models import Activity
+
+    customer = CustomerFactory()
+    activity = services.activity_log(actor=admin, customer=customer, type="call", text="Anruf")
+    pk = str(activity.pk)
+    services.activity_delete(actor=admin, activity=activity)
+    assert not Activity.objects.exists()
+    entry = AuditEntry.objects.get(action=AuditAction.DELETE, object_id=pk)
+    assert entry.actor == admin
+    assert entry.changes["text"] == {"old": "Anruf", "new": None}
+    assert entry.changes["customer"] == {"old": customer.pk, "new": None}
+    assert entry.changes["employee"] == {"old": admin.pk, "new": None}
