@@ -300,3 +300,17 @@ def calendar_token_renew(*, employee: Any) -> CalendarToken:
             message="calendar feed token renewed",
         )
     return token
+
+
+def calendar_token_revoke(*, token: CalendarToken, actor: Any) -> None:
+    """Delete an employee's feed secret: the feed URL stops working at once; the employee can make
+    a new one on their reminders page. Audited on the employee, as renewing is."""
+    with transaction.atomic():
+        employee = token.employee
+        audit_record(
+            action=AuditAction.UPDATE,
+            target=employee,
+            actor=actor,
+            message="calendar feed token revoked",
+        )
+        token.delete()

@@ -223,3 +223,15 @@ def test_inactive_owner_gets_no_mail():
 def test_calendar_token_renew_changes_token(member):
     old = calendar_token_for(member).token
     assert calendar_token_renew(employee=member).token != old
+
+
+def test_calendar_token_revoke_deletes_the_secret_audited_on_the_employee(member, admin):
+    from apps.reminders.models import CalendarToken
+    from apps.reminders.services import calendar_token_revoke
+
+    token = calendar_token_renew(employee=member)
+    calendar_token_revoke(token=token, actor=admin)
+    assert not CalendarToken.objects.filter(employee=member).exists()
+    entry = AuditEntry.objects.for_object(member).get(message="calendar feed token revoked")
+    assert (entry.action, entry.actor) == (AuditAction.UPDATE, admin)
+    assert token.token not in str(entry.changes) + entry.message
