@@ -161,17 +161,31 @@ def document_unlink(*, link: DocumentLink, actor: Any) -> None:
 
 
 def document_update(
-    *, document: Document, actor: Any, title: str, category: str, confidential: bool
+    *,
+    document: Document,
+    actor: Any,
+    title: str,
+    category: str,
+    confidential: bool,
+    owner: Any = None,
 ) -> Document:
+    """Title, category and confidentiality; ``owner`` (the admin panel) hands the document to
+    another active employee. Audited with the old and new values."""
     from apps.audit.services import audit_changed
 
+    if owner is not None and not owner.is_active:
+        raise ValidationError(
+            {"owner": _("Inactive employees cannot own documents.")}, code="inactive"
+        )
     with transaction.atomic():
-        before = snapshot(document, ("title", "category", "confidential"))
+        before = snapshot(document, ("title", "category", "confidential", "owner"))
         document.title = title.strip()[:200] or document.title
         document.category = category
         document.confidential = confidential
+        if owner is not None:
+            document.owner = owner
         document.full_clean(exclude=["file"])
-        document.save(update_fields=["title", "category", "confidential", "updated_at"])
+        document.save(update_fields=["title", "category", "confidential", "owner", "updated_at"])
         audit_changed(target=document, before=before, actor=actor)
     return document
 
