@@ -1,4 +1,5 @@
-"""The chat tab on the project page (registered when the projects module offers tabs)."""
+"""The chat tab on the project page and the usage check that keeps projects with messages
+(registered when the projects module offers its registry)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,20 @@ def project_chat_context(request: Any, project: Any) -> dict[str, Any]:
     return {"chat_room": room, "chat_messages": messages, "chat_more": more}
 
 
+def project_has_messages(project: Any) -> bool:
+    """Messages stay (even deleted ones keep their row): such a project is not deleted."""
+    from apps.chat.models import ChatMessage
+
+    return ChatMessage.objects.filter(room__project=project).exists()
+
+
 def register() -> None:
     try:
         from apps.common.tabs import Tab
-        from apps.projects.registry import register_project_tab
+        from apps.projects.registry import register_project_tab, register_usage_check
     except ImportError:  # the projects module has no tab registry (yet)
         return
+    register_usage_check(project_has_messages)
     register_project_tab(
         Tab(
             "chat",

@@ -59,6 +59,10 @@ def customer_has_invoices(customer: Any) -> bool:
     return Invoice.objects.filter(customer=customer).exists()
 
 
+def project_has_invoices(project: Any) -> bool:
+    return Invoice.objects.filter(project=project).exists()
+
+
 def register() -> None:
     try:
         from apps.crm import registry as crm
@@ -78,9 +82,10 @@ def register() -> None:
         crm.register_usage_check(customer_has_invoices)
         crm.register_revenue_source(customer_revenue)
     try:
-        from apps.projects.registry import register_project_tab
+        from apps.projects.registry import register_project_tab, register_usage_check
     except ImportError:  # pragma: no cover
         return
+    register_usage_check(project_has_invoices)
     register_project_tab(
         Tab(
             "invoices",

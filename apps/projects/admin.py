@@ -1,8 +1,11 @@
+"""Admin: projects and their members through the services (numbers, permissions, audit)."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from apps.projects import services
 from apps.projects.models import Project, ProjectMember
@@ -53,3 +56,19 @@ class ProjectAdmin(admin.ModelAdmin):
             services.project_member_remove(actor=request.user, project=project, employee=employee)
         for employee in joining:
             services.project_member_add(actor=request.user, project=project, employee=employee)
+
+    def get_deleted_objects(self, objs: Any, request: Any) -> tuple[Any, Any, Any, Any]:
+        """What the delete page shows. A project in use cannot go: it is listed as protected,
+        with what to do instead. What goes with an unused one (memberships, its permissions, an
+        empty chat room) is project_delete's to decide, not the related models' admins'."""
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        reason = _("in use (time entries, invoices or chat messages): complete or cancel it")
+        in_use = [f"{project}: {reason}" for project in objs if services.project_in_use(project)]
+        return deleted, counts, set(), [*protected, *in_use]
+
+    def delete_model(self, request: Any, obj: Project) -> None:
+        services.project_delete(actor=request.user, project=obj)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for project in queryset:  # "delete selected": one audited deletion per project
+            services.project_delete(actor=request.user, project=project)

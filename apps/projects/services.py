@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.audit.models import AuditAction
@@ -36,6 +40,11 @@ PROJECT_FIELDS = [
 EDITABLE_FIELDS = set(PROJECT_FIELDS) - {"number"}
 # What membership grants on the project itself; other modules check membership through these.
 MEMBER_PERMISSIONS = ["projects.view_project"]
+
+
+class ProjectInUse(ValidationError):
+    """The project has business records (time entries, invoices, chat messages): it can only be
+    completed or cancelled."""
 
 
 def project_next_number(year: int) -> str:
@@ -73,6 +82,48 @@ def project_update(*, actor: Any, project: Project, **fields: Any) -> Project:
     action = AuditAction.STATUS if set(fields) == {"status"} else AuditAction.UPDATE
     audit_changed(target=project, before=before, actor=actor, action=action)
     return project
+
+
+def project_in_use(project: Project) -> bool:
+    """Has the project records that must stay (registered by the modules that keep them)?"""
+    from apps.projects.registry import project_usage_checks
+
+    return any(check(project) for check in project_usage_checks())
+
+
+@transaction.atomic
+def project_delete(*, actor: Any, project: Project) -> None:
+    """Delete a project without business records; otherwise raise ProjectInUse.
+
+    Its members leave with it (their object permissions on it go too; an empty chat room goes with
+    the project). One audited deletion that keeps the project's fields and its members.
+    """
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project_in_use(project):
+        raise ProjectInUse(
+            _(
+                "This project has time entries, invoices or chat messages and can only be "
+                "completed or cancelled."
+            ),
+            code="project_in_use",
+        )
+    before = snapshot(project, PROJECT_FIELDS)
+    changes = {k: {"old": v, "new": None} for k, v in before.items() if v not in (None, "")}
+    members = [
+        str(membership.employee)
+        for membership in project.memberships.select_related("employee").order_by("added_at", "id")
+    ]
+    if members:
+        changes["members"] = {"old": members, "new": None}
+    audit_record(action=AuditAction.DELETE, target=project, actor=actor, changes=changes)
+    # Object permissions are generic rows (no foreign key): remove them with the project.
+    on_project = {
+        "content_type": ContentType.objects.get_for_model(Project),
+        "object_pk": str(project.pk),
+    }
+    UserObjectPermission.objects.filter(**on_project).delete()
+    GroupObjectPermission.objects.filter(**on_project).delete()
+    project.delete()
 
 
 @transaction.atomic

@@ -37,6 +37,22 @@ class TimetrackingConfig(AppConfig):
 
         register_owner_rule(TimeEntry, owner_rule)
         _register_project_tab()
+        _register_project_usage()
+
+
+def project_has_time_entries(project) -> bool:  # type: ignore[no-untyped-def]
+    from apps.timetracking.models import TimeEntry
+
+    return TimeEntry.objects.filter(project=project).exists()
+
+
+def _register_project_usage() -> None:
+    """A project with time entries keeps them: it can be completed or cancelled, not deleted."""
+    try:
+        from apps.projects.registry import register_usage_check
+    except ImportError:  # pragma: no cover - projects is always installed
+        return
+    register_usage_check(project_has_time_entries)
 
 
 def _register_project_tab() -> None:

@@ -92,3 +92,80 @@ def test_admin_swapping_a_members_employee_removes_and_adds_audited(client_for, 
     assert newcomer.has_perm("projects.view_project", project)
     leaver = type(leaver).objects.get(pk=leaver.pk)  # fresh permission cache
     assert not leaver.has_perm("projects.view_project", project)
+
+
+# --- Deleting in the admin: project_delete (only unused projects, audited) ------------------------
+
+
+def test_admin_project_delete_is_the_services_delete(client_for, admin, member):
+    from guardian.models import UserObjectPermission
+
+    from apps.audit.services import audit_chain_verify
+    from apps.projects import services
+    from apps.projects.models import Project
+    from tests.chat.factories import project_room
+
+    project = ProjectFactory(members=[member], title="Relaunch")
+    reference = ProjectFactory(members=[member], title="Relaunch", customer=project.customer)
+    project_room(project)  # an empty room goes with the project
+    client = client_for(admin)
+    url = reverse("admin:projects_project_delete", args=[project.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Project.objects.filter(pk=project.pk).exists()
+    assert not UserObjectPermission.objects.filter(object_pk=str(project.pk)).exists()
+    entry = AuditEntry.objects.for_object(project).get(action=AuditAction.DELETE)
+    reference_id = str(reference.pk)
+    services.project_delete(actor=admin, project=reference)
+    expected = AuditEntry.objects.get(action=AuditAction.DELETE, object_id=reference_id).changes
+    expected["number"] = {"old": project.number, "new": None}
+    assert entry.actor == admin
+    assert entry.changes == expected
+    assert entry.changes["members"] == {"old": [str(member)], "new": None}
+    assert audit_chain_verify()[1] is None
+
+
+def test_admin_project_in_use_cannot_be_deleted(client_for, admin):
+    from apps.projects.models import Project
+    from tests.chat.factories import ChatMessageFactory, project_room
+
+    project = ProjectFactory()
+    ChatMessageFactory(room=project_room(project), author=admin)
+    client = client_for(admin)
+    url = reverse("admin:projects_project_delete", args=[project.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "bitte abschließen oder abbrechen" in page.text
+    client.post(url, {"post": "yes"})
+    assert Project.objects.filter(pk=project.pk).exists()
+    assert not AuditEntry.objects.filter(action=AuditAction.DELETE).exists()
+
+
+def test_admin_project_bulk_delete_deletes_unused_projects_audited(client_for, admin):
+    from apps.projects.models import Project
+
+    one, two = ProjectFactory(), ProjectFactory()
+    response = client_for(admin).post(
+        reverse("admin:projects_project_changelist"),
+        {"action": "delete_selected", "_selected_action": [one.pk, two.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Project.objects.exists()
+    deleted = AuditEntry.objects.filter(action=AuditAction.DELETE, actor=admin)
+    assert set(deleted.values_list("object_id", flat=True)) == {str(one.pk), str(two.pk)}
+
+
+def test_admin_project_bulk_delete_with_one_in_use_deletes_nothing(client_for, admin):
+    from apps.projects.models import Project
+    from tests.timetracking.factories import last_monday, make_entry
+
+    unused, used = ProjectFactory(), ProjectFactory()
+    make_entry(admin, last_monday(), "09:00", "10:00", project=used)
+    response = client_for(admin).post(
+        reverse("admin:projects_project_changelist"),
+        {"action": "delete_selected", "_selected_action": [unused.pk, used.pk], "post": "yes"},
+    )
+    assert response.status_code == 200  # the confirmation page, listing what is in the way
+    assert Project.objects.count() == 2
+    assert not AuditEntry.objects.filter(action=AuditAction.DELETE).exists()
