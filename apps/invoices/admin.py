@@ -1,18 +1,31 @@
 """Admin: drafts are editable; issued documents are read-only and can never be deleted (GoBD).
 
-Only the internal notes of an issued document stay editable, as in the services.
+Only the internal notes of an issued document stay editable, as in the services. Every write goes
+through the invoice services, so the admin's entries in the audit log are the app's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
 from django.core.exceptions import ValidationError
+from django.db import router
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
-from apps.invoices.models import DunningLetter, Invoice, InvoiceLine, InvoiceStatus, Payment
+from apps.invoices.models import (
+    DocumentType,
+    DunningLetter,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+)
 
 
 def _issued(obj: Any) -> bool:
@@ -65,6 +78,47 @@ class InvoiceLineInline(admin.TabularInline):
         return not _issued(obj) and super().has_delete_permission(request, obj)
 
 
+def _posted_lines(formset: Any) -> list[dict[str, Any]]:
+    """The line editor's rows from the inline: kept lines with their id, in position order."""
+    from apps.invoices import services
+
+    rows = []
+    for index, line_form in enumerate(formset.forms):
+        data = line_form.cleaned_data
+        if not data or data.get("DELETE"):
+            continue
+        values = {name: data[name] for name in services.LINE_EDITABLE if name in data}
+        if line_form.instance.pk is not None:
+            values["id"] = line_form.instance.pk
+        rows.append(((data.get("position") or 0, index), values))
+    rows.sort(key=lambda row: row[0])
+    return [values for _order, values in rows]
+
+
+class InvoiceAdminForm(forms.ModelForm):
+    """The services' header checks as form errors (they would refuse the save otherwise)."""
+
+    def clean_document_type(self) -> str:
+        value = self.cleaned_data["document_type"]
+        if value not in (DocumentType.INVOICE, DocumentType.QUOTE):
+            raise ValidationError(
+                _("Cancellation invoices are created by cancelling an invoice."),
+                code="document_type",
+            )
+        return str(value)
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        from apps.invoices import services
+
+        if self.instance.status != InvoiceStatus.DRAFT:
+            return
+        try:
+            services.invoice_header_check(self.instance)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
@@ -99,6 +153,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     raw_id_fields = ["customer", "project"]
     list_select_related = ["customer"]
     date_hierarchy = "issue_date"
+    form = InvoiceAdminForm
     inlines = [InvoiceLineInline, PaymentInline]
     actions = None  # bulk "delete selected" would bypass the per-object GoBD rule
     readonly_fields = [
@@ -123,7 +178,8 @@ class InvoiceAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if _issued(obj):
             return [f.name for f in Invoice._meta.fields if f.name not in {"id", "notes"}]
-        return list(self.readonly_fields)
+        # What the services change: a draft's header (and the type of a new document).
+        return [*self.readonly_fields, "timesheet_appendix", *(["document_type"] if obj else [])]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if _issued(obj):
@@ -133,22 +189,46 @@ class InvoiceAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Invoice, form: Any, change: bool) -> None:
         from apps.invoices import services
 
-        if change and _issued(Invoice.objects.get(pk=obj.pk)):
+        if not change:
+            return  # created with its lines in save_related: one audited creation, as in the app
+        if _issued(Invoice.objects.get(pk=obj.pk)):
             services.invoice_notes_update(
                 actor=request.user, invoice=obj, notes=form.cleaned_data.get("notes", obj.notes)
             )
             return
-        super().save_model(request, obj, form, change)
-        from apps.audit.models import AuditAction
-        from apps.audit.services import audit_record
+        if services.DRAFT_EDITABLE & set(form.changed_data):
+            # As the app's edit: the header through invoice_update (old and new values audited).
+            fields = {name: getattr(obj, name) for name in services.DRAFT_EDITABLE}
+            services.invoice_update(actor=request.user, invoice=obj, **fields)
 
-        audit_record(
-            action=AuditAction.UPDATE if change else AuditAction.CREATE,
-            target=obj,
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        from apps.invoices import services
+
+        lines = next((formset for formset in formsets if formset.model is InvoiceLine), None)
+        fields = {
+            name: form.cleaned_data[name]
+            for name in services.DRAFT_EDITABLE
+            if name in form.cleaned_data
+        }
+        invoice = services.invoice_create(
             actor=request.user,
-            changes={name: {"new": str(form.cleaned_data.get(name))} for name in form.changed_data},
-            message="admin",
+            document_type=form.cleaned_data.get("document_type") or DocumentType.INVOICE,
+            lines=_posted_lines(lines) if lines is not None else [],
+            **fields,
         )
+        obj = form.instance
+        obj.pk, obj.created_by = invoice.pk, invoice.created_by
+        obj.net_total, obj.vat_total, obj.gross_total = (
+            invoice.net_total,
+            invoice.vat_total,
+            invoice.gross_total,
+        )
+        obj._state.adding = False
+        for formset in formsets:  # saves nothing; fills new_objects... for the admin's history
+            formset.save(commit=False)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """A draft's lines through the line editor's service, as in the app: one audited change
@@ -160,27 +240,48 @@ class InvoiceAdmin(admin.ModelAdmin):
         from apps.invoices import services
 
         formset.save(commit=False)  # saves nothing; fills new_objects... for the admin's history
-        rows = []
-        for index, line_form in enumerate(formset.forms):
-            data = line_form.cleaned_data
-            if not data or data.get("DELETE"):
-                continue
-            values = {name: data[name] for name in services.LINE_EDITABLE if name in data}
-            if line_form.instance.pk is not None:
-                values["id"] = line_form.instance.pk
-            rows.append(((data.get("position") or 0, index), values))
-        rows.sort(key=lambda row: row[0])
         services.invoice_lines_replace(
-            actor=request.user, invoice=form.instance, lines=[values for _order, values in rows]
+            actor=request.user, invoice=form.instance, lines=_posted_lines(formset)
         )
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        invoice = form.instance
-        if not _issued(invoice):
-            from apps.invoices.services import _store_totals
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        """Time entries billed on a draft's lines are not in the way: invoice_delete frees them
+        (they become billable again). Anything else that protects the draft still does."""
+        objs = list(objs)
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        freed = _entries_freed_by_delete(objs) if protected else set()
+        if not freed:
+            return deleted, counts, perms_needed, protected
+        collector = NestedObjects(using=router.db_for_write(Invoice), origin=objs)
+        collector.collect(objs)
+        if not set(collector.protected) <= freed:
+            return deleted, counts, perms_needed, protected
+        entry_name = next(iter(freed))._meta.verbose_name
+        counts = {**counts, _("time entries (freed, billable again)"): len(freed)}
+        return deleted, counts, perms_needed - {entry_name}, []
 
-            _store_totals(invoice)
+    def delete_model(self, request: HttpRequest, obj: Invoice) -> None:
+        from apps.invoices import services
+
+        services.invoice_delete(actor=request.user, invoice=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        from apps.invoices import services
+
+        for invoice in queryset:  # one audited deletion per draft (the action is off: GoBD)
+            services.invoice_delete(actor=request.user, invoice=invoice)
+
+
+def _entries_freed_by_delete(invoices: Iterable[Invoice]) -> set[Any]:
+    """The time entries billed on these drafts' lines: deleting the drafts frees them."""
+    from apps.invoices.billing import time_entry_model
+
+    drafts = [invoice.pk for invoice in invoices if not _issued(invoice)]
+    try:
+        entry_model = time_entry_model()
+    except LookupError:
+        return set()
+    return set(entry_model.objects.filter(billed_by_line__invoice__in=drafts)) if drafts else set()
 
 
 @admin.register(Payment)

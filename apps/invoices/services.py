@@ -244,6 +244,13 @@ def _check_dates(invoice: Invoice) -> None:
         raise ValidationError(errors)
 
 
+def invoice_header_check(invoice: Invoice) -> None:
+    """Raise the ValidationError invoice_create/invoice_update would raise for this draft's header
+    (dates, project of another customer), before saving: for forms that show the errors at the
+    fields (the admin)."""
+    _check_dates(invoice)
+
+
 @transaction.atomic
 def invoice_create(
     *,
