@@ -88,19 +88,17 @@ class CompanySettingsAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        # Through the service: validated and audited (old and new values).
+        # Through the service: validated and audited (old and new values, the logo by name).
         from apps.company.services import EDITABLE_FIELDS, company_update
 
-        company_update(
-            actor=request.user,
-            **{
-                name: form.cleaned_data[name]
-                for name in form.changed_data
-                if name in EDITABLE_FIELDS
-            },
-        )
+        fields = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in EDITABLE_FIELDS
+        }
         if "logo" in form.changed_data:
-            obj.save(update_fields=["logo"])
+            fields["logo"] = form.cleaned_data["logo"]
+        saved = company_update(actor=request.user, **fields)
+        obj.pk = saved.pk
+        obj._state.adding = False
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return not CompanySettings.objects.exists() and super().has_add_permission(request)

@@ -272,6 +272,45 @@ def test_company_settings_changes_in_the_admin_are_audited(client_for, admin):
     assert entry.changes["iban"] == {"old": "", "new": "DE64570501201234567890"}
 
 
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (2, 2), "navy").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_company_logo_changes_in_the_admin_are_audited(client_for, admin):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.audit.services import audit_chain_verify
+    from apps.company.selectors import company_get
+
+    url = reverse("admin:company_companysettings_change", args=[1])
+    client = client_for(admin)
+    client.get(reverse("admin:company_companysettings_changelist"))
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "logo"}
+    logo = SimpleUploadedFile("logo.png", _png(), content_type="image/png")
+    response = client.post(url, {**data, "logo": logo})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    company = company_get()
+    assert company.logo.name.startswith("company/")
+    added = AuditEntry.objects.for_object(company).get(action=AuditAction.UPDATE)
+    assert (added.actor, added.changes) == (
+        admin,
+        {"logo": {"old": None, "new": company.logo.name}},
+    )
+    response = client.post(url, {**data, "logo-clear": "on"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert not company_get().logo
+    removed = AuditEntry.objects.for_object(company).order_by("seq").last()
+    assert removed.changes == {"logo": {"old": company.logo.name, "new": None}}
+    assert audit_chain_verify()[1] is None
+
+
 NEW_PASSWORD = "neues-Passwort-fuer-2026"
 
 
