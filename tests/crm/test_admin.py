@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.audit.models import AuditAction, AuditEntry
 from apps.crm import services
@@ -328,7 +329,7 @@ def test_activity_admin_change_is_audited_with_old_and_new(client_for, admin, me
     activity = services.activity_log(actor=member, customer=customer, type="note", text="Alt")
     client = client_for(admin)
     url = reverse("admin:crm_activity_change", args=[activity.pk])
-    local = activity.occurred_at.astimezone()
+    local = timezone.localtime(activity.occurred_at)
     data = {
         "type": "meeting",
         "text": "Neu",
@@ -356,7 +357,7 @@ def test_activity_admin_delete_and_bulk_delete_are_audited_as_the_service_does(c
     customer = CustomerFactory()
     values = {"customer": customer, "type": "email", "text": "Angebot geschickt"}
     one, two, three, reference = (
-        services.activity_log(actor=admin, occurred_at=activity_time(), **values) for _ in range(4)
+        services.activity_log(actor=admin, occurred_at=_activity_time(), **values) for _ in range(4)
     )
     client = client_for(admin)
     response = client.post(reverse("admin:crm_activity_delete", args=[one.pk]), {"post": "yes"})
@@ -378,7 +379,7 @@ def test_activity_admin_delete_and_bulk_delete_are_audited_as_the_service_does(c
     assert audit_chain_verify()[1] is None
 
 
-def activity_time():  # type: ignore[no-untyped-def]
+def _activity_time():  # type: ignore[no-untyped-def]
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
