@@ -55,6 +55,13 @@ def pytest_configure(config):  # type: ignore[no-untyped-def]
     mo = po.with_suffix(".mo")
     if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
         polib.pofile(str(po)).save_as_mofile(str(mo))
+        # Django may have loaded the old catalogue already (pytest-django sets Django up before
+        # this hook, and a module-level gettext loads the catalogues): drop the cached ones, as
+        # Django itself does when LOCALE_PATHS changes, so this run sees the new texts.
+        from django.utils.translation import trans_real
+
+        trans_real._translations = {}
+        trans_real._default = None
 
 
 @pytest.hookimpl(hookwrapper=True)
