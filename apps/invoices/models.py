@@ -448,3 +448,66 @@ class DunningLetter(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.invoice}"
+
+
+class InvoiceEmailStatus(models.TextChoices):
+    QUEUED = "queued", _("being sent")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class InvoiceEmail(TimeStampedModel):
+    """One e-mail of an issued document (PDF + XRechnung XML) to the customer.
+
+    The page only queues it; a task sends it (apps.invoices.mailing) at most once: the task locks
+    the row and sends only while it is ``queued``. A failure is kept with its error text, shown
+    on the invoice and can be queued again. At most one e-mail per invoice waits at a time.
+    """
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="emails"
+    )
+    to = models.JSONField(_("recipients"), default=list)
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InvoiceEmailStatus.choices,
+        default=InvoiceEmailStatus.QUEUED,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("invoice e-mail")
+        verbose_name_plural = _("invoice e-mails")
+        ordering = ["invoice", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=models.Q(status="queued"),
+                name="invoices_invoiceemail_one_queued_per_invoice",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="invoices_invoiceemail_sent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} → {', '.join(self.to)}"
+
+    @property
+    def recipients(self) -> str:
+        return ", ".join(self.to)

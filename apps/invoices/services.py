@@ -1,5 +1,6 @@
 """Invoice state changes: drafts, lines, issuing (numbers, freeze, lock), cancellation, payments,
-sending. Every change is audited; issued documents refuse every change except internal notes."""
+marking as sent (e-mailing lives in apps.invoices.mailing). Every change is audited; issued
+documents refuse every change except internal notes."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditAction
@@ -946,72 +946,3 @@ def invoice_mark_sent(*, actor: Any, invoice: Invoice) -> Invoice:
         message=_("Marked as sent"),
     )
     return invoice
-
-
-def email_defaults(invoice: Invoice) -> dict[str, str]:
-    """Subject and text of the e-mail, in the document's language."""
-    with translation.override(invoice.language):
-        kind = invoice.get_document_type_display()
-        seller = invoice.seller_data.get("full_name") or company_get().full_name
-        subject = _("%(kind)s %(number)s from %(seller)s") % {
-            "kind": kind.capitalize(),
-            "number": invoice.number,
-            "seller": seller,
-        }
-        body = _(
-            "Dear Sir or Madam,\n\nplease find attached our %(kind)s %(number)s "
-            "dated %(date)s for %(total)s EUR.\nThe attached PDF contains the structured "
-            "e-invoice (ZUGFeRD/Factur-X); the XRechnung XML is attached as well.\n\n"
-            "Kind regards\n%(seller)s"
-        ) % {
-            "kind": kind,
-            "number": invoice.number,
-            "date": invoice.issue_date.strftime("%d.%m.%Y") if invoice.issue_date else "",
-            "total": f"{invoice.gross_total:.2f}".replace(".", ","),
-            "seller": seller,
-        }
-    return {"to": invoice.customer.email, "subject": str(subject), "body": str(body)}
-
-
-def invoice_send_email(
-    *, actor: Any, invoice: Invoice, to: list[str], subject: str, body: str
-) -> Invoice:
-    """E-mail the PDF (and XML) to the customer; audited; the document counts as sent."""
-    invoice = Invoice.objects.get(pk=invoice.pk)
-    if invoice.status == InvoiceStatus.DRAFT:
-        raise ValidationError(_("Issue the document before sending it."), code="draft")
-    recipients = [address.strip() for address in to if address.strip()]
-    if not recipients:
-        raise ValidationError({"to": _("Enter at least one e-mail address.")})
-    if not invoice.pdf:
-        invoice = invoice_render_pdf(invoice=invoice)
-    company = company_get()
-    message = EmailMessage(
-        subject=subject,
-        body=body,
-        from_email=company.email_sender or None,
-        to=recipients,
-        reply_to=[company.email] if company.email else None,
-    )
-    with invoice.pdf.open("rb") as handle:
-        message.attach(f"{invoice.number}.pdf", handle.read(), "application/pdf")
-    if invoice.xrechnung_xml:
-        message.attach(
-            f"{invoice.number}-xrechnung.xml", invoice.xrechnung_xml.encode(), "application/xml"
-        )
-    message.send()
-    with transaction.atomic():
-        locked = _lock(invoice)
-        locked.sent_at = timezone.now()
-        locked.save(update_fields=["sent_at", "updated_at"])
-        audit_record(
-            action=AuditAction.EMAIL,
-            target=locked,
-            actor=actor,
-            changes={
-                "to": {"old": None, "new": recipients},
-                "subject": {"old": None, "new": subject},
-            },
-            message=_("Sent by e-mail to %(to)s") % {"to": ", ".join(recipients)},
-        )
-    return locked

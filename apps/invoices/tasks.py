@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from apps.invoices.models import DunningLetter, Invoice
+from apps.invoices.models import DunningLetter, Invoice, InvoiceEmail
 
 
 @task
@@ -32,3 +32,13 @@ def send_dunning_letter(letter_id: int, actor_id: int | None = None) -> None:
         dunning_letter_send_email(actor=actor, letter=letter)
     except DunningNoAddress:
         return  # the address was removed meanwhile: the letter stays for print
+
+
+@task
+def send_invoice_email(email_id: int) -> None:
+    """Send a queued invoice e-mail (at most once; a failure is kept on the e-mail row)."""
+    from apps.invoices.mailing import invoice_email_send
+
+    email = InvoiceEmail.objects.filter(pk=email_id).first()
+    if email is not None:
+        invoice_email_send(email=email)

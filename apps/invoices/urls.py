@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("<int:pk>/xml/", views.invoice_xml, name="invoice_xml"),
     path("<int:pk>/send/", views.invoice_send, name="invoice_send"),
+    path("<int:pk>/send/retry/", views.invoice_send_retry, name="invoice_send_retry"),
     path("<int:pk>/mark-sent/", views.invoice_mark_sent, name="invoice_mark_sent"),
     path("<int:pk>/payments/", views.payment_create, name="payment_create"),
     path("payments/<int:pk>/delete/", views.payment_delete, name="payment_delete"),

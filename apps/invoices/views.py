@@ -25,7 +25,7 @@ from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
 from apps.common.permissions import can, object_permission, permission_required_for
 from apps.company.selectors import company_get
-from apps.invoices import billing, dunning, selectors, services
+from apps.invoices import billing, dunning, mailing, selectors, services
 from apps.invoices.calculation import calculate
 from apps.invoices.filters import InvoiceFilter
 from apps.invoices.forms import (
@@ -39,7 +39,14 @@ from apps.invoices.forms import (
     PaymentForm,
     SendForm,
 )
-from apps.invoices.models import DocumentType, DunningLetter, Invoice, InvoiceStatus, Payment
+from apps.invoices.models import (
+    DocumentType,
+    DunningLetter,
+    Invoice,
+    InvoiceEmailStatus,
+    InvoiceStatus,
+    Payment,
+)
 
 LINE_KEYS = ["id", "description", "quantity", "unit", "unit_price", "discount_percent", "vat"]
 EDITOR_PARTIALS = {
@@ -372,6 +379,7 @@ def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
         InvoiceStatus.SENT,
         InvoiceStatus.PARTIAL,
     )
+    can_send = invoice.is_issued and can(user, "invoices.send_invoice", invoice)
     return {
         "invoice": invoice,
         "rows": list(zip(lines, totals.lines, strict=True)),
@@ -387,7 +395,8 @@ def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
         "can_pay": is_open and can(user, "invoices.record_payment", invoice),
         "can_delete_payment": invoice.status != InvoiceStatus.CANCELLED
         and can(user, "invoices.record_payment", invoice),
-        "can_send": invoice.is_issued and can(user, "invoices.send_invoice", invoice),
+        "can_send": can_send,
+        **_email_context(invoice, can_send=can_send),
         "can_convert": invoice.is_quote
         and invoice.is_issued
         and not invoice.converted_invoices.exists()
@@ -409,6 +418,16 @@ def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
     }
 
 
+def _email_context(invoice: Invoice, *, can_send: bool) -> dict[str, Any]:
+    """The last e-mail of an issued document: being sent (the page polls), sent, or failed
+    (with a retry button, as for one whose task was lost)."""
+    email = mailing.invoice_email_latest(invoice) if invoice.is_issued else None
+    retry = email is not None and (
+        email.status == InvoiceEmailStatus.FAILED or mailing.invoice_email_is_stale(email)
+    )
+    return {"email": email, "can_retry_email": can_send and retry}
+
+
 @require_GET
 @object_permission("invoices.view_invoice", Invoice, queryset=selectors.invoice_detail_queryset)
 def invoice_detail(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
@@ -420,7 +439,7 @@ def invoice_detail(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
         request,
         "invoices/invoice_detail.html",
         _detail_context(request, invoice),
-        partials={"invoice-pdf": "pdf", "invoice-payments": "payments"},
+        partials={"invoice-pdf": "pdf", "invoice-payments": "payments", "invoice-email": "email"},
     )
 
 
@@ -593,27 +612,54 @@ def invoice_xml(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @object_permission("invoices.send_invoice", Invoice, queryset=selectors.invoice_detail_queryset)
 def invoice_send(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    """GET: the e-mail form; POST: queue the e-mail (a task sends it, the invoice page shows
+    how it went)."""
     if not invoice.is_issued:
         messages.error(request, _("Issue the document before sending it."))
         return _redirect(request, invoice)
-    defaults = services.email_defaults(invoice)
+    defaults = mailing.email_defaults(invoice)
     form = SendForm(request.POST or None, initial=defaults)
     if request.method == "POST" and form.is_valid():
         try:
-            services.invoice_send_email(actor=request.user, invoice=invoice, **form.cleaned_data)
+            email = mailing.invoice_email_queue(
+                actor=request.user, invoice=invoice, **form.cleaned_data
+            )
+        except mailing.InvoiceEmailPending as error:
+            messages.info(request, " ".join(error.messages))
+            return _redirect(request, invoice)
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("The e-mail was sent."))
+            messages.success(
+                request, _("The e-mail to %(to)s is being sent.") % {"to": email.recipients}
+            )
             return _redirect(request, invoice)
     status = 422 if request.method == "POST" else 200
     return render_page(
         request,
         "invoices/invoice_send.html",
-        {"invoice": invoice, "form": form},
+        {"invoice": invoice, "form": form, "last_email": mailing.invoice_email_latest(invoice)},
         partials={"invoice-send-form": "form"},
         status=status,
     )
+
+
+@require_POST
+@object_permission("invoices.send_invoice", Invoice)
+def invoice_send_retry(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
+    """Queue the document's last e-mail again after it failed (or its task was lost)."""
+    email = mailing.invoice_email_latest(invoice)
+    if email is None:
+        raise Http404
+    try:
+        email = mailing.invoice_email_retry(actor=request.user, email=email)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The e-mail to %(to)s is being sent.") % {"to": email.recipients}
+        )
+    return _redirect(request, invoice)
 
 
 @require_POST

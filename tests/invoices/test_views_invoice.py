@@ -4,11 +4,19 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.audit.models import AuditAction, AuditEntry
 from apps.crm.models import Customer
-from apps.invoices import services
-from apps.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment
+from apps.invoices import mailing, services
+from apps.invoices.models import (
+    Invoice,
+    InvoiceEmail,
+    InvoiceEmailStatus,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+)
 from tests.employees.factories import EmployeeFactory, role_named
 from tests.invoices.factories import (
     ISSUE_DATE,
@@ -449,18 +457,20 @@ def test_invoice_detail_poll_renders_a_missing_pdf(client_for, accountant):
 
 
 @pytest.mark.slow
-def test_invoice_send_email_attaches_pdf_and_xml(
+def test_invoice_send_view_queues_the_email_and_the_task_sends_it(
     client_for, accountant, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         invoice = issued()
-    response = client_for(accountant).post(
-        reverse("invoices:invoice_send", args=[invoice.pk]),
-        {"to": "kunde@example.com, second@example.com", "subject": "Rechnung", "body": "Hallo"},
-    )
+    client = client_for(accountant)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("invoices:invoice_send", args=[invoice.pk]),
+            {"to": "kunde@example.com, second@example.com", "subject": "Rechnung", "body": "Hallo"},
+        )
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert len(callbacks) == 1  # queued after commit, sent by the task
+    (message,) = mail.outbox
     assert message.to == ["kunde@example.com", "second@example.com"]
     assert [a.filename for a in message.attachments] == [
         "RE-2026-0001.pdf",
@@ -468,6 +478,109 @@ def test_invoice_send_email_attaches_pdf_and_xml(
     ]
     invoice.refresh_from_db()
     assert invoice.sent_at is not None
+    page = client.get(invoice.get_absolute_url())
+    assert "Die E-Mail an kunde@example.com, second@example.com wird gesendet" in page.text
+    assert "Per E-Mail gesendet an kunde@example.com, second@example.com am" in page.text
+
+
+def test_invoice_send_view_sends_nothing_in_the_request(
+    client_for, accountant, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    invoice = issued()
+    client = client_for(accountant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("invoices:invoice_send", args=[invoice.pk]),
+            {"to": "kunde@example.com", "subject": "Rechnung", "body": "Hallo"},
+        )
+    assert response.status_code == 302
+    assert not mail.outbox
+    task = DBTaskResult.objects.get(task_path="apps.invoices.tasks.send_invoice_email")
+    email = InvoiceEmail.objects.get()
+    assert task.args_kwargs["args"] == [email.pk]
+    assert email.status == InvoiceEmailStatus.QUEUED
+    page = _htmx(client, "get", invoice.get_absolute_url(), "invoice-email")
+    assert "<html" not in page.text
+    assert "wird gesendet" in page.text
+    assert 'hx-trigger="every 2s"' in page.text
+    assert "HX-Request" in page["Vary"]
+
+
+def test_invoice_send_view_double_click_queues_one_email(client_for, accountant):
+    invoice = issued()
+    client = client_for(accountant)
+    url = reverse("invoices:invoice_send", args=[invoice.pk])
+    data = {"to": "kunde@example.com", "subject": "Rechnung", "body": "Hallo"}
+    assert client.post(url, data).status_code == 302
+    second = client.post(url, data, follow=True)
+    assert "wird bereits gesendet" in second.text
+    assert InvoiceEmail.objects.count() == 1
+
+
+def test_invoice_detail_shows_a_failed_email_with_retry(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    invoice = issued()
+    email = mailing.invoice_email_queue(
+        actor=accountant, invoice=invoice, to=["kunde@example.com"], subject="R", body="B"
+    )
+    InvoiceEmail.objects.filter(pk=email.pk).update(
+        status=InvoiceEmailStatus.FAILED, failed_at=timezone.now(), error="mail server down"
+    )
+    client = client_for(accountant)
+    page = _htmx(client, "get", invoice.get_absolute_url(), "invoice-email")
+    assert "konnte nicht gesendet werden" in page.text
+    assert "mail server down" in page.text
+    retry = reverse("invoices:invoice_send_retry", args=[invoice.pk])
+    assert retry in page.text
+    assert 'hx-trigger="every 2s"' not in page.text  # nothing to wait for
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+    assert response.status_code == 302
+    email.refresh_from_db()
+    assert email.status == InvoiceEmailStatus.SENT
+    assert [m.to for m in mail.outbox] == [["kunde@example.com"]]
+
+
+def test_invoice_send_retry_of_a_fresh_queued_email_is_refused(client_for, accountant):
+    invoice = issued()
+    mailing.invoice_email_queue(
+        actor=accountant, invoice=invoice, to=["kunde@example.com"], subject="R", body="B"
+    )
+    client = client_for(accountant)
+    assert (
+        reverse("invoices:invoice_send_retry", args=[invoice.pk])
+        not in client.get(invoice.get_absolute_url()).text
+    )
+    response = client.post(reverse("invoices:invoice_send_retry", args=[invoice.pk]), follow=True)
+    assert "wird bereits gesendet" in response.text
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("accountant", 302), ("manager", 403), ("member", 404), ("outsider", 404)],
+)
+def test_invoice_send_retry_permission_matrix(request, client_for, persona, expected):
+    invoice = issued()
+    email = mailing.invoice_email_queue(
+        actor=None, invoice=invoice, to=["kunde@example.com"], subject="R", body="B"
+    )
+    InvoiceEmail.objects.filter(pk=email.pk).update(status=InvoiceEmailStatus.FAILED)
+    user = request.getfixturevalue(persona)
+    response = client_for(user).post(reverse("invoices:invoice_send_retry", args=[invoice.pk]))
+    assert response.status_code == expected
+
+
+def test_invoice_send_retry_without_email_is_404(client_for, accountant):
+    invoice = issued()
+    response = client_for(accountant).post(
+        reverse("invoices:invoice_send_retry", args=[invoice.pk])
+    )
+    assert response.status_code == 404
 
 
 def test_invoice_send_bad_address_is_422(client_for, accountant):
