@@ -141,7 +141,8 @@ def dunning_due(*, today: datetime.date | None = None) -> list[DunningProposal]:
 def dunning_create(
     *, actor: Any, invoice: Invoice, today: datetime.date | None = None
 ) -> DunningLetter | None:
-    """Create (and render) the due letter for ``invoice``; None when nothing is due."""
+    """Create the due letter for ``invoice``; None when nothing is due. Its PDF is rendered after
+    commit by a task (``render_dunning_letter_pdf``), not while the invoice row is locked."""
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
         proposal = dunning_next(invoice, today=today)
@@ -180,15 +181,63 @@ def dunning_create(
             actor=actor,
             message=_("%(level)s created") % {"level": letter.get_level_display()},
         )
-        content = render_dunning_pdf(letter, proposal)
-        letter.pdf.save(f"{invoice.number}-M{letter.level}.pdf", ContentFile(content), save=True)
+        letter_id = letter.pk
+        transaction.on_commit(lambda: _enqueue_render(letter_id))
     return letter
 
 
-def render_dunning_pdf(letter: DunningLetter, proposal: DunningProposal) -> bytes:
+def _enqueue_render(letter_id: int) -> None:
+    from apps.invoices.tasks import render_dunning_letter_pdf
+
+    render_dunning_letter_pdf.enqueue(letter_id)
+
+
+def _letter_figures(letter: DunningLetter) -> DunningProposal:
+    """The letter's own figures (as of its date) in the shape the PDF template reads."""
+    earlier = letter.total_claim - (
+        letter.open_amount + letter.interest + letter.fee + letter.flat_fee
+    )
+    return DunningProposal(
+        invoice=letter.invoice,
+        level=letter.level,
+        letter_date=letter.letter_date,
+        deadline=letter.deadline,
+        open_amount=letter.open_amount,
+        fee=letter.fee,
+        flat_fee=letter.flat_fee,
+        interest_rate=letter.interest_rate,
+        interest_days=letter.interest_days,
+        interest=letter.interest,
+        earlier_fees=earlier,
+    )
+
+
+def _render_into(letter: DunningLetter) -> None:
+    """Render and store the PDF of a letter whose row the caller has locked."""
+    content = render_dunning_pdf(letter)
+    letter.pdf.save(
+        f"{letter.invoice.number}-M{letter.level}.pdf", ContentFile(content), save=False
+    )
+    letter.save(update_fields=["pdf", "updated_at"])
+
+
+def dunning_letter_render_pdf(*, letter: DunningLetter) -> DunningLetter:
+    """Render the letter's PDF once (the task's work; the download and the e-mail fall back to
+    it when the task has not run yet). A parallel call waits for the lock and finds it done."""
+    with transaction.atomic():
+        letter = (
+            DunningLetter.objects.select_for_update().select_related("invoice").get(pk=letter.pk)
+        )
+        if not letter.pdf:
+            _render_into(letter)
+    return letter
+
+
+def render_dunning_pdf(letter: DunningLetter) -> bytes:
     from apps.invoices.pdf import html_to_pdfa, static_url
 
     invoice = letter.invoice
+    proposal = _letter_figures(letter)
     with translation.override(invoice.language):
         html = render_to_string(
             "invoices/pdf/dunning.html",
@@ -265,8 +314,8 @@ def dunning_letter_send_email(*, actor: Any, letter: DunningLetter) -> bool:
                 _("The customer has no e-mail address: print the letter and send it by post."),
                 code="no_address",
             )
-        if not letter.pdf:
-            raise ValidationError(_("The dunning letter has no PDF."), code="no_pdf")
+        if not letter.pdf:  # its rendering task has not run yet
+            _render_into(letter)
         subject, body = dunning_email_text(letter)
         company = company_get()
         message = EmailMessage(

@@ -18,6 +18,16 @@ def render_invoice_pdf(invoice_id: int) -> None:
 
 
 @task
+def render_dunning_letter_pdf(letter_id: int) -> None:
+    """Render a new dunning letter's PDF once (after the creating transaction committed)."""
+    from apps.invoices.dunning import dunning_letter_render_pdf
+
+    letter = DunningLetter.objects.filter(pk=letter_id).first()
+    if letter is not None:
+        dunning_letter_render_pdf(letter=letter)
+
+
+@task
 def send_dunning_letter(letter_id: int, actor_id: int | None = None) -> None:
     """E-mail a dunning letter (at most once; a failure is retried by ``send_dunning``)."""
     from django.contrib.auth import get_user_model

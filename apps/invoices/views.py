@@ -380,6 +380,7 @@ def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
         InvoiceStatus.PARTIAL,
     )
     can_send = invoice.is_issued and can(user, "invoices.send_invoice", invoice)
+    dunning_letters = list(invoice.dunning_letters.order_by("level"))
     return {
         "invoice": invoice,
         "rows": list(zip(lines, totals.lines, strict=True)),
@@ -403,7 +404,8 @@ def _detail_context(request: AuthedRequest, invoice: Invoice) -> dict[str, Any]:
         and can(user, "invoices.add_invoice", invoice),
         "can_notes": can(user, "invoices.change_invoice", invoice),
         "missing": services.invoice_missing_items(invoice) if invoice.is_draft else [],
-        "dunning_letters": list(invoice.dunning_letters.order_by("level")),
+        "dunning_letters": dunning_letters,
+        "dunning_rendering": any(not letter.pdf for letter in dunning_letters),
         "dunning_unsent": set(
             dunning.dunning_letters_unsent().filter(invoice=invoice).values_list("pk", flat=True)
         )
@@ -439,7 +441,12 @@ def invoice_detail(request: AuthedRequest, invoice: Invoice) -> HttpResponse:
         request,
         "invoices/invoice_detail.html",
         _detail_context(request, invoice),
-        partials={"invoice-pdf": "pdf", "invoice-payments": "payments", "invoice-email": "email"},
+        partials={
+            "invoice-pdf": "pdf",
+            "invoice-payments": "payments",
+            "invoice-email": "email",
+            "invoice-dunning": "dunning",
+        },
     )
 
 
@@ -731,8 +738,8 @@ def dunning_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     letter = get_object_or_404(
         DunningLetter.objects.filter(invoice__in=selectors.invoices_for_user(request.user)), pk=pk
     )
-    if not letter.pdf:
-        raise Http404
+    if not letter.pdf:  # its task has not run yet (or was lost): render it now, once
+        letter = dunning.dunning_letter_render_pdf(letter=letter)
     return FileResponse(
         letter.pdf.open("rb"),
         as_attachment=True,

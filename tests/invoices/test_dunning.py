@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 from decimal import Decimal
 from io import StringIO
@@ -11,14 +12,16 @@ from apps.audit.models import AuditAction, AuditEntry
 from apps.crm.models import Customer
 from apps.invoices import services
 from apps.invoices.dunning import (
+    _letter_figures,
     default_interest,
     dunning_create,
+    dunning_letter_render_pdf,
     dunning_letter_send_email,
     dunning_next,
     interest_rate,
 )
 from apps.invoices.models import DunningLetter, Invoice
-from apps.invoices.tasks import send_dunning_letter
+from apps.invoices.tasks import render_dunning_letter_pdf, send_dunning_letter
 from tests.invoices.factories import ISSUE_DATE, company_ready, customer_ready, issued
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +73,7 @@ def test_dunning_levels_fees_interest_and_flat_fee_exact():
     assert first.fee == Decimal("0.00")
     assert first.total_claim == Decimal("525.89")
     assert first.deadline == datetime.date(2026, 4, 2)
-    assert "/RE-2026-0001-M1" in first.pdf.name  # the storage may add a suffix
+    assert not first.pdf  # rendered after commit by a task, not while the invoice is locked
     assert dunning_create(actor=None, invoice=invoice, today=first.deadline) is None
     day2 = first.deadline + datetime.timedelta(days=1)  # 03.04.2026: 18 days late
     second = dunning_create(actor=None, invoice=invoice, today=day2)
@@ -88,6 +91,40 @@ def test_dunning_levels_fees_interest_and_flat_fee_exact():
     assert third.fee == Decimal("10.00")
     assert dunning_create(actor=None, invoice=invoice, today=datetime.date(2026, 12, 31)) is None
     assert DunningLetter.objects.filter(invoice=invoice).count() == 3
+
+
+@pytest.mark.slow
+def test_dunning_create_renders_the_pdf_after_commit(django_capture_on_commit_callbacks):
+    invoice = issued()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        letter = dunning_create(actor=None, invoice=invoice, today=DUE + datetime.timedelta(days=7))
+    assert len(callbacks) == 1
+    letter.refresh_from_db()
+    assert "/RE-2026-0001-M1" in letter.pdf.name  # the storage may add a suffix
+    assert letter.pdf.read().startswith(b"%PDF")
+
+
+def test_dunning_letter_pdf_shows_the_letters_own_figures():
+    invoice = issued()
+    day1 = DUE + datetime.timedelta(days=7)
+    first = dunning_create(actor=None, invoice=invoice, today=day1)
+    day2 = first.deadline + datetime.timedelta(days=1)
+    proposal = dunning_next(invoice, today=day2)
+    second = dunning_create(actor=None, invoice=invoice, today=day2)
+    figures = _letter_figures(second)
+    assert figures == dataclasses.replace(proposal, invoice=figures.invoice)
+    assert figures.earlier_fees == Decimal("40.00")
+    assert figures.total_claim == second.total_claim
+
+
+@pytest.mark.slow
+def test_dunning_letter_render_pdf_is_once():
+    invoice = issued()
+    letter = dunning_create(actor=None, invoice=invoice, today=DUE + datetime.timedelta(days=7))
+    name = dunning_letter_render_pdf(letter=letter).pdf.name
+    render_dunning_letter_pdf.enqueue(letter.pk)
+    letter.refresh_from_db()
+    assert letter.pdf.name == name
 
 
 def test_consumers_pay_base_plus_5_and_no_flat_fee():

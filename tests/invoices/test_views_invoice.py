@@ -637,7 +637,7 @@ def test_dunning_create_view_emails_the_letter_through_the_task(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
     assert response.status_code == 302
-    assert len(callbacks) == 1  # the e-mail is queued after commit, not sent in the view
+    assert len(callbacks) == 2  # PDF and e-mail are queued after commit, not done in the view
     (message,) = mail.outbox
     assert message.to == ["buchhaltung@nordlicht.example"]
     assert message.attachments[0][0] == "RE-2026-0001-M1.pdf"
@@ -657,12 +657,52 @@ def test_dunning_create_view_without_email_leaves_the_letter_for_print(
     client = client_for(accountant)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
-    assert not callbacks
+    assert len(callbacks) == 1  # the PDF (for print) is rendered by a task; no e-mail
     assert not mail.outbox
     assert invoice.dunning_letters.get().sent_at is None
     page = client.get(invoice.get_absolute_url())
     assert "keine E-Mail-Adresse: Drucken Sie das Schreiben aus" in page.text
     assert "keine E-Mail-Adresse: ausdrucken und per Post senden" in page.text
+
+
+def test_dunning_create_view_renders_and_sends_nothing_in_the_request(
+    client_for, accountant, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    invoice = _overdue()
+    client = client_for(accountant)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("invoices:dunning_create", args=[invoice.pk]))
+    assert response.status_code == 302
+    letter = invoice.dunning_letters.get()
+    assert not letter.pdf
+    assert not mail.outbox
+    assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "apps.invoices.tasks.render_dunning_letter_pdf",
+        "apps.invoices.tasks.send_dunning_letter",
+    ]
+    page = _htmx(client, "get", invoice.get_absolute_url(), "invoice-dunning")
+    assert "<html" not in page.text
+    assert "Das PDF wird erzeugt" in page.text
+    assert 'hx-target="#invoice-dunning"' in page.text
+    assert "HX-Request" in page["Vary"]
+
+
+@pytest.mark.slow
+def test_dunning_pdf_download_renders_a_letter_whose_task_has_not_run(client_for, accountant):
+    invoice = _overdue()
+    client = client_for(accountant)
+    client.post(reverse("invoices:dunning_create", args=[invoice.pk]))  # on_commit never runs
+    letter = invoice.dunning_letters.get()
+    assert not letter.pdf
+    download = client.get(reverse("invoices:dunning_pdf", args=[letter.pk]))
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    letter.refresh_from_db()
+    assert letter.pdf
+    page = _htmx(client, "get", invoice.get_absolute_url(), "invoice-dunning")
+    assert 'hx-trigger="every 2s"' not in page.text  # rendered: the page stops polling
 
 
 def test_dunning_send_view_emails_a_letter_left_for_print_once(

@@ -10,6 +10,7 @@ from apps.invoices.dunning import (
     DunningNoAddress,
     dunning_create,
     dunning_due,
+    dunning_letter_render_pdf,
     dunning_letter_send_email,
     dunning_letters_to_email,
     dunning_recipient,
@@ -46,7 +47,10 @@ class Command(BaseCommand):
                 to_email += bool(address)
                 to_print += not address
                 continue
-            if dunning_create(actor=None, invoice=proposal.invoice, today=today):
+            if letter := dunning_create(actor=None, invoice=proposal.invoice, today=today):
+                # Not a request: render here, so the letter to print is ready with this run
+                # (the queued task then finds it rendered).
+                dunning_letter_render_pdf(letter=letter)
                 created += 1
                 to_print += not address
                 self.stdout.write(line)
