@@ -45,6 +45,7 @@ while :; do
     every 900 send_due_reminders
     daily 01 clearsessions
     daily 01 prune_db_task_results
+    daily 01 prune_exports
     daily 02 mark_overdue_invoices
     daily 03 verify_audit_log
     daily 03 verify_documents

@@ -20,6 +20,7 @@ urlpatterns = [
     path("invoices/", include("apps.invoices.urls")),
     path("finance/", include("apps.finance.urls")),
     path("chat/", include("apps.chat.urls")),
+    path("exports/", include("apps.common.urls")),
 ]
 
 admin.site.site_header = "WorkmateOS"

@@ -38,6 +38,9 @@ class TimetrackingConfig(AppConfig):
         register_owner_rule(TimeEntry, owner_rule)
         _register_project_tab()
         _register_project_usage()
+        from apps.timetracking import exports
+
+        exports.register()
 
 
 def project_has_time_entries(project) -> bool:  # type: ignore[no-untyped-def]

@@ -19,5 +19,9 @@ urlpatterns = [
     path("approvals/return/", manage.approval_return, name="approval_return"),
     path("projects/<int:pk>/", manage.project_time_list, name="project_time_list"),
     path("reports/employees/<int:pk>/", reports.report_employee, name="report_employee"),
+    path(
+        "reports/employees/<int:pk>/pdf/", reports.report_employee_pdf, name="report_employee_pdf"
+    ),
     path("reports/projects/<int:pk>/", reports.report_project, name="report_project"),
+    path("reports/projects/<int:pk>/pdf/", reports.report_project_pdf, name="report_project_pdf"),
 ]
