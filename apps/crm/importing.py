@@ -5,12 +5,17 @@
 (with the reason). ``dry_run=False`` creates the "create" rows through the services (each audited)
 and writes one IMPORT audit entry. Rows are read with the standard library's csv module (tablib
 rejects a whole file when one row has the wrong number of cells; we refuse that row only).
+
+The web import runs the creating step in a task (``customer_import_queue`` / ``customer_import_run``,
+a ``CustomerImport`` row between them): thousands of customers take minutes, far too long for a
+request.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,16 +24,19 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.common.validators import validate_vat_id
-from apps.crm.models import Contact, Customer
+from apps.crm.models import Contact, Customer, CustomerImport
 from apps.crm.search import fold
 from apps.crm.services import contact_create, customer_create
 from apps.crm.validators import validate_leitweg_id
+
+logger = logging.getLogger(__name__)
 
 MAX_ROWS = 10_000
 
@@ -210,6 +218,10 @@ class ImportResult:
     @property
     def refused(self) -> list[ImportRow]:
         return self._of("refuse")
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def summary(self) -> str:
         verb = _("to create") if self.dry_run else _("created")
@@ -411,3 +423,111 @@ def customers_import(
             },
         )
     return result
+
+
+# --- The creating step in the background ---------------------------------------------------------
+
+
+@dataclass
+class StoredImportResult:
+    """A finished import as the result page shows it (the first rows only, the full counts)."""
+
+    summary_text: str
+    encoding: str
+    delimiter: str
+    ignored_columns: list[str]
+    rows: list[ImportRow]
+    row_count: int
+
+    def summary(self) -> str:
+        return self.summary_text
+
+
+def _stored(result: ImportResult, *, limit: int) -> dict[str, Any]:
+    return {
+        "summary": result.summary(),
+        "encoding": result.encoding,
+        "delimiter": result.delimiter,
+        "ignored_columns": result.ignored_columns,
+        "row_count": result.row_count,
+        "rows": [
+            {
+                "line": row.line,
+                "status": row.status,
+                "name": row.name,
+                "reason": row.reason,
+                "customer": row.customer.pk if row.customer else None,
+            }
+            for row in result.rows[:limit]
+        ],
+    }
+
+
+def customer_import_result(job: CustomerImport) -> StoredImportResult | None:
+    """The stored outcome with the created customers loaded (one query), or None while running."""
+    if job.status != CustomerImport.Status.DONE:
+        return None
+    stored = job.result
+    ids = [row["customer"] for row in stored["rows"] if row["customer"]]
+    customers = Customer.objects.in_bulk(ids)
+    return StoredImportResult(
+        summary_text=stored["summary"],
+        encoding=stored["encoding"],
+        delimiter=stored["delimiter"],
+        ignored_columns=stored["ignored_columns"],
+        row_count=stored["row_count"],
+        rows=[
+            ImportRow(
+                line=row["line"],
+                status=row["status"],
+                name=row["name"],
+                reason=row["reason"],
+                customer=customers.get(row["customer"]) if row["customer"] else None,
+            )
+            for row in stored["rows"]
+        ],
+    )
+
+
+def customer_import_queue(*, actor: Any, raw: bytes, filename: str) -> CustomerImport:
+    """Keep the confirmed upload and queue its import after commit."""
+    job = CustomerImport.objects.create(uploaded_by=actor, filename=filename[:200], data=raw)
+    job_id = job.pk
+
+    def enqueue() -> None:
+        from apps.crm.tasks import run_customer_import
+
+        run_customer_import.enqueue(job_id)
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def customer_import_run(*, job_id: int, keep_rows: int) -> CustomerImport | None:
+    """Run a queued import once (the task's work): the customers, the IMPORT audit entry and the
+    job's outcome commit together, so a second run finds it done and a failure (kept on the job)
+    leaves nothing half-imported. The file is dropped afterwards."""
+    with transaction.atomic():
+        job = (
+            CustomerImport.objects.select_for_update()
+            .select_related("uploaded_by")
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None or job.status != CustomerImport.Status.QUEUED:
+            return job
+        try:
+            with transaction.atomic():  # a failure rolls back to here and is kept on the job
+                result = customers_import(
+                    raw=bytes(job.data), actor=job.uploaded_by, dry_run=False, filename=job.filename
+                )
+        except Exception as error:  # shown on the import's page
+            logger.exception("Customer import %s failed", job.pk)
+            job.status = CustomerImport.Status.FAILED
+            job.error = (str(error) or error.__class__.__name__)[:1000]
+        else:
+            job.status, job.result = CustomerImport.Status.DONE, _stored(result, limit=keep_rows)
+        job.data = b""
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "result", "error", "data", "finished_at", "updated_at"])
+    return job

@@ -179,3 +179,46 @@ class Activity(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()}: {self.text[:50]}"
+
+
+class CustomerImport(TimeStampedModel):
+    """A confirmed CSV import, run by a task (creating 10,000 customers takes minutes).
+
+    The upload waits here (not in the session) until the task has run; then the file is dropped
+    and the outcome kept: the summary, and the first rows as the result page lists them.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("running")
+        DONE = "done", _("finished")
+        FAILED = "failed", _("failed")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    data = models.BinaryField(_("file content"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("crm:customer_import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.QUEUED

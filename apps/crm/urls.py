@@ -11,6 +11,11 @@ urlpatterns = [
     path("customers/lookup/", customers.customer_lookup, name="customer_lookup"),
     path("customers/import/", imports.customer_import, name="customer_import"),
     path(
+        "customers/import/<int:pk>/",
+        imports.customer_import_detail,
+        name="customer_import_detail",
+    ),
+    path(
         "customers/import/confirm/",
         imports.customer_import_confirm,
         name="customer_import_confirm",

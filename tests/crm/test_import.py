@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from apps.audit.models import AuditAction, AuditEntry
-from apps.crm.importing import ImportFileError, customers_import
-from apps.crm.models import Contact, Customer
+from apps.crm.importing import ImportFileError, customer_import_run, customers_import
+from apps.crm.models import Contact, Customer, CustomerImport
+from apps.crm.tasks import run_customer_import
 from tests.crm.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,20 +127,118 @@ def test_import_permission_matrix(request, client_for, persona, status):
     assert client.post(reverse("crm:customer_import_confirm")).status_code in (status, 302)
 
 
-def test_import_preview_then_confirm_creates(client_for, admin):
+def _preview_and_confirm(client, content: bytes = CSV.encode()):  # type: ignore[no-untyped-def]
+    token = _upload(client, content).context["token"]
+    return client.post(reverse("crm:customer_import_confirm"), {"token": token}), token
+
+
+def test_import_preview_then_confirm_creates_in_a_task(
+    client_for, admin, django_capture_on_commit_callbacks
+):
     client = client_for(admin)
     response = _upload(client, CSV.encode())
     assert response.status_code == 200
     assert "Müller GmbH" in response.text
     assert not Customer.objects.exists()
     token = response.context["token"]
-    response = client.post(reverse("crm:customer_import_confirm"), {"token": token})
-    assert response.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("crm:customer_import_confirm"), {"token": token})
+    assert len(callbacks) == 1
+    job = CustomerImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == job.get_absolute_url()
     assert Customer.objects.count() == 2
+    job.refresh_from_db()
+    assert job.status == CustomerImport.Status.DONE
+    assert bytes(job.data) == b""  # the upload is not kept
+    page = client.get(job.get_absolute_url())
+    assert "2 angelegt, 0 als Dubletten übersprungen, 0 abgelehnt" in page.text
+    müller = Customer.objects.get(name="Müller GmbH")
+    assert müller.get_absolute_url() in page.text
     # The same upload cannot be confirmed twice.
     response = client.post(reverse("crm:customer_import_confirm"), {"token": token})
     assert response.status_code == 302
     assert Customer.objects.count() == 2
+    assert CustomerImport.objects.count() == 1
+
+
+def test_import_confirm_creates_nothing_in_the_request(
+    client_for, admin, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client = client_for(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response, _token = _preview_and_confirm(client)
+    job = CustomerImport.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert not Customer.objects.exists()
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["args"]) == (
+        "apps.crm.tasks.run_customer_import",
+        [job.pk],
+    )
+    page = client.get(job.get_absolute_url())
+    assert "kunden.csv wird importiert" in page.text
+    poll = client.get(
+        job.get_absolute_url(), headers={"HX-Request": "true", "HX-Target": "customer-import-job"}
+    )
+    assert "<html" not in poll.text
+    assert 'hx-trigger="every 2s"' in poll.text
+    assert "HX-Request" in poll["Vary"]
+
+
+def test_import_run_is_once(client_for, admin):
+    _preview_and_confirm(client_for(admin))  # on_commit never runs here
+    job = CustomerImport.objects.get()
+    customer_import_run(job_id=job.pk, keep_rows=200)
+    customer_import_run(job_id=job.pk, keep_rows=200)
+    run_customer_import.enqueue(job.pk)
+    assert Customer.objects.count() == 2
+    assert AuditEntry.objects.filter(action=AuditAction.IMPORT).count() == 1
+
+
+def test_import_failure_is_kept_and_creates_nothing(client_for, admin, monkeypatch):
+    client = client_for(admin)
+    _preview_and_confirm(client)
+    job = CustomerImport.objects.get()
+
+    def broken(*, actor, **values):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("apps.crm.importing.contact_create", broken)
+    customer_import_run(job_id=job.pk, keep_rows=200)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (CustomerImport.Status.FAILED, "database went away")
+    assert not Customer.objects.exists()
+    assert (
+        "fehlgeschlagen, es wurde nichts angelegt: database went away"
+        in client.get(job.get_absolute_url()).text
+    )
+
+
+def test_import_result_lists_the_first_rows_with_the_full_counts(client_for, admin):
+    rows = "".join(f"Firma {i};k{i}@example.com\n" for i in range(5))
+    client = client_for(admin)
+    _preview_and_confirm(client, ("Name;E-Mail\n" + rows).encode())
+    job = CustomerImport.objects.get()
+    customer_import_run(job_id=job.pk, keep_rows=3)
+    page = client.get(job.get_absolute_url())
+    assert "5 angelegt" in page.text
+    assert page.context["result"].row_count == 5
+    assert len(page.context["result"].rows) == 3
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("admin", 200), ("manager", 404), ("member", 403), ("outsider", 403)],
+)
+def test_import_detail_is_the_uploaders_only(request, client_for, admin, persona, status):
+    _preview_and_confirm(client_for(admin))
+    job = CustomerImport.objects.get()
+    client = client_for(request.getfixturevalue(persona))
+    assert client.get(job.get_absolute_url()).status_code == status
 
 
 def test_import_confirm_with_wrong_token_creates_nothing(client_for, admin):

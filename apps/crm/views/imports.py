@@ -1,4 +1,5 @@
-"""CSV import: upload -> preview (dry run) -> confirm. The upload waits in the session between."""
+"""CSV import: upload -> preview (dry run) -> confirm -> a task creates the customers -> result.
+The upload waits in the session until confirmed."""
 
 from __future__ import annotations
 
@@ -7,15 +8,21 @@ import secrets
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
 from apps.common.permissions import permission_required_for
 from apps.crm.forms import CustomerImportForm
-from apps.crm.importing import ImportFileError, customers_import
+from apps.crm.importing import (
+    ImportFileError,
+    customer_import_queue,
+    customer_import_result,
+    customers_import,
+)
+from apps.crm.models import CustomerImport
 
 SESSION_KEY = "crm_customer_import"
 PREVIEW_ROWS = 200
@@ -61,27 +68,34 @@ def customer_import(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @permission_required_for("crm.add_customer")
 def customer_import_confirm(request: AuthedRequest) -> HttpResponse:
+    """Queue the previewed upload; a task creates the customers, the import's page shows how
+    far it is and then the result."""
     pending = request.session.get(SESSION_KEY)
     if not pending or not secrets.compare_digest(pending["token"], request.POST.get("token", "")):
         messages.error(request, _("The upload has expired. Please upload the file again."))
         return redirect("crm:customer_import")
-    raw = base64.b64decode(pending["data"])
-    try:
-        result = customers_import(
-            raw=raw, actor=request.user, dry_run=False, filename=pending["name"]
-        )
-    except ImportFileError as error:
-        messages.error(request, str(error))
-        return redirect("crm:customer_import")
+    job = customer_import_queue(
+        actor=request.user, raw=base64.b64decode(pending["data"]), filename=pending["name"]
+    )
     del request.session[SESSION_KEY]
-    messages.success(request, _("Import finished: %(summary)s.") % {"summary": result.summary()})
-    return _page(
+    return redirect(job)
+
+
+@require_GET
+@permission_required_for("crm.add_customer")
+def customer_import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One's own import: "running …" (polled) and then its result."""
+    job = get_object_or_404(CustomerImport, pk=pk, uploaded_by=request.user)
+    return render_page(
         request,
+        "crm/customer_import.html",
         {
             "form": CustomerImportForm(),
-            "result": result,
+            "job": job,
+            "result": customer_import_result(job),
             "done": True,
-            "filename": pending["name"],
+            "filename": job.filename,
             "preview_limit": PREVIEW_ROWS,
         },
+        partials={"customer-import-job": "job"},
     )
