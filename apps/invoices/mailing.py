@@ -183,7 +183,7 @@ def invoice_email_send(*, email: InvoiceEmail) -> bool:
             return False
     with transaction.atomic():
         email = (
-            InvoiceEmail.objects.select_for_update()
+            InvoiceEmail.objects.select_for_update(of=("self",))
             .select_related("invoice", "requested_by")
             .get(pk=email.pk)
         )
