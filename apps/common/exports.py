@@ -25,7 +25,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone, translation
 
 from apps.audit.models import AuditAction
@@ -39,13 +38,15 @@ EXPORT_LIFETIME = datetime.timedelta(hours=24)
 
 @dataclass(frozen=True)
 class ExportKind:
-    """What a kind of export needs: who may have it, how it is rendered, what it concerns."""
+    """What a kind of export needs: who may have it, how it is rendered, how a download is
+    audited (``audit_record`` arguments: ``target`` or ``object_repr``, ``message``) and where
+    the page that asked for it is."""
 
     name: str
     content_type: str
     allowed: Callable[[Any, dict[str, Any]], bool]
     render: Callable[[dict[str, Any], Any], bytes]
-    target: Callable[[dict[str, Any]], Model | None]  # the audited object (None: a list)
+    audit: Callable[[ExportFile], dict[str, Any]]
     back_url: Callable[[dict[str, Any]], str]
 
 
@@ -152,13 +153,8 @@ def export_allowed(user: Any, export: ExportFile) -> bool:
 
 
 def export_record_download(*, user: Any, export: ExportFile) -> None:
-    """Audited like the synchronous downloads were: an export of the object, named by file."""
-    audit_record(
-        action=AuditAction.EXPORT,
-        target=export_kind(export.kind).target(export.params),
-        actor=user,
-        message=export.filename,
-    )
+    """Audited like the synchronous downloads were (the kind says what it concerns)."""
+    audit_record(action=AuditAction.EXPORT, actor=user, **export_kind(export.kind).audit(export))
 
 
 def exports_prune(*, now: datetime.datetime | None = None) -> int:

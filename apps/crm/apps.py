@@ -19,6 +19,8 @@ class CrmConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from apps.crm import exporting
         from apps.crm.tabs import register_builtin_tabs
 
         register_builtin_tabs()
+        exporting.register()

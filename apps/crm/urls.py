@@ -8,6 +8,7 @@ urlpatterns = [
     path("customers/", customers.customer_list, name="customer_list"),
     path("customers/new/", customers.customer_create, name="customer_create"),
     path("customers/export/", customers.customer_export, name="customer_export"),
+    path("customers/export/xlsx/", customers.customer_export_xlsx, name="customer_export_xlsx"),
     path("customers/lookup/", customers.customer_lookup, name="customer_lookup"),
     path("customers/import/", imports.customer_import, name="customer_import"),
     path(

@@ -12,6 +12,8 @@ class InvoicesConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from apps.invoices import exporting
         from apps.invoices.integrations import register
 
         register()
+        exporting.register()

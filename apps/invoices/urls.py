@@ -6,6 +6,7 @@ app_name = "invoices"
 
 urlpatterns = [
     path("", views.invoice_list, name="invoice_list"),
+    path("export/xlsx/", views.invoice_export_xlsx, name="invoice_export_xlsx"),
     path("export/<str:fmt>/", views.invoice_export, name="invoice_export"),
     path("new/", views.invoice_create, name="invoice_create"),
     path("from-time/", views.invoice_from_time, name="invoice_from_time"),

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import tablib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -21,11 +20,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from apps.audit.models import AuditAction, AuditEntry
 from apps.audit.services import audit_record
+from apps.common.exports import export_request
 from apps.common.htmx import render_page
 from apps.common.http import AuthedRequest
 from apps.common.permissions import can, object_permission, permission_required_for
+from apps.common.views import export_started
 from apps.company.selectors import company_get
-from apps.invoices import billing, dunning, mailing, selectors, services
+from apps.invoices import billing, dunning, exporting, mailing, selectors, services
 from apps.invoices.calculation import calculate
 from apps.invoices.filters import InvoiceFilter
 from apps.invoices.forms import (
@@ -84,67 +85,32 @@ def invoice_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _neutralise(value: Any) -> Any:
-    """CSV/XLSX formula injection: text starting with = + - @ is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @require_GET
 @permission_required_for("invoices.view_invoice", "invoices.export_invoice")
 def invoice_export(request: AuthedRequest, fmt: str) -> HttpResponse:
-    if fmt not in ("csv", "xlsx"):
+    """The filtered list as CSV; audited. XLSX is created in the background
+    (``invoice_export_xlsx``)."""
+    if fmt != "csv":
         raise Http404
-    qs = _filtered(request).qs
-    data = tablib.Dataset(
-        headers=[
-            _("Number"),
-            _("Type"),
-            _("Status"),
-            _("Customer"),
-            _("Project"),
-            _("Issue date"),
-            _("Due date"),
-            _("Net"),
-            _("VAT"),
-            _("Total"),
-            _("Paid"),
-            _("Open"),
-        ]
-    )
-    count = 0
-    for invoice in qs.iterator(chunk_size=1000):
-        count += 1
-        data.append(
-            [
-                _neutralise(value)
-                for value in (
-                    invoice.number or "",
-                    invoice.get_document_type_display(),
-                    invoice.get_status_display(),
-                    invoice.customer.name,
-                    invoice.project.number if invoice.project_id else "",
-                    invoice.issue_date.isoformat() if invoice.issue_date else "",
-                    invoice.due_date.isoformat() if invoice.due_date else "",
-                    invoice.net_total,
-                    invoice.vat_total,
-                    invoice.gross_total,
-                    invoice.paid_total,
-                    invoice.open_amount,
-                )
-            ]
-        )
+    data, count = exporting.invoices_dataset(_filtered(request).qs)
     audit_record(action=AuditAction.EXPORT, message=f"invoices {fmt}: {count} rows")
-    if fmt == "csv":
-        response = HttpResponse(data.export("csv", delimiter=";"), content_type="text/csv")
-    else:
-        response = HttpResponse(
-            data.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    response = HttpResponse(data.export("csv", delimiter=";"), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="invoices.{fmt}"'
     return response
+
+
+@require_POST
+@permission_required_for("invoices.view_invoice", "invoices.export_invoice")
+def invoice_export_xlsx(request: AuthedRequest) -> HttpResponse:
+    """Queue the filtered list (the filter in the query string) as XLSX; answers with its status,
+    polled until the download link appears."""
+    export = export_request(
+        user=request.user,
+        kind=exporting.INVOICES_XLSX,
+        params={"query": exporting.export_query(request.GET)},
+        filename="invoices.xlsx",
+    )
+    return export_started(request, export, target="invoice-export")
 
 
 # --- Create and edit (line editor) --------------------------------------------------------------

@@ -58,7 +58,10 @@ def register() -> None:
             content_type="application/pdf",
             allowed=lambda user, params: may_see_employee_report(user, params["employee"]),
             render=_render_employee,
-            target=lambda params: Employee.objects.filter(pk=params["employee"]).first(),
+            audit=lambda export: {
+                "target": Employee.objects.filter(pk=export.params["employee"]).first(),
+                "message": export.filename,
+            },
             back_url=lambda params: _report_url(
                 "timetracking:report_employee", params["employee"], params
             ),
@@ -70,7 +73,10 @@ def register() -> None:
             content_type="application/pdf",
             allowed=lambda user, params: may_see_project_report(user),
             render=_render_project,
-            target=lambda params: Project.objects.filter(pk=params["project"]).first(),
+            audit=lambda export: {
+                "target": Project.objects.filter(pk=export.params["project"]).first(),
+                "message": export.filename,
+            },
             back_url=lambda params: _report_url(
                 "timetracking:report_project", params["project"], params
             ),

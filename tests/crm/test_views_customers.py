@@ -365,17 +365,70 @@ def test_customer_export_csv_uses_filter_and_neutralises_formulas(client_for, ad
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
 
 
-def test_customer_export_xlsx(client_for, admin):
+def _download(client, export):  # type: ignore[no-untyped-def]
+    response = client.get(reverse("common:export_download", args=[export.key]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_customer_export_xlsx_is_created_in_the_background(
+    client_for, admin, django_capture_on_commit_callbacks
+):
     from io import BytesIO
 
     from openpyxl import load_workbook
 
-    CustomerFactory(name="@SUM(1+1)")
-    response = client_for(admin).get(reverse("crm:customer_export"), {"format": "xlsx"})
+    from apps.common.models import ExportFile
+
+    CustomerFactory(name="@SUM(1+1)", status="lead")
+    CustomerFactory(name="Aktiv GmbH", status="active")
+    client = client_for(admin)
+    url = reverse("crm:customer_export_xlsx") + "?status=lead&page=2"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, headers={"HX-Request": "true", "HX-Target": "customer-export"})
     assert response.status_code == 200
-    sheet = load_workbook(BytesIO(response.content)).active
+    assert "<html" not in response.text
+    assert "wird erstellt" in response.text
+    export = ExportFile.objects.get()
+    assert export.params == {"query": "status=lead"}
+    sheet = load_workbook(BytesIO(_download(client, export))).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]
     assert "'@SUM(1+1)" in values
+    assert "Aktiv GmbH" not in values
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.message == "xlsx: status=lead"
+
+
+def test_customer_export_xlsx_renders_nothing_in_the_request(client_for, admin, settings):
+    from apps.common.models import ExportFile
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = client_for(admin).post(reverse("crm:customer_export_xlsx"))
+    export = ExportFile.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == export.get_absolute_url()
+    assert export.status == ExportFile.Status.PENDING
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("admin", 302), ("member", 302), ("outsider", 403)]
+)
+def test_customer_export_xlsx_permissions(request, client_for, persona, status):
+    client = client_for(request.getfixturevalue(persona))
+    assert client.post(reverse("crm:customer_export_xlsx")).status_code == status
+
+
+def test_customer_list_offers_the_xlsx_export_for_the_current_filter(client_for, admin):
+    response = client_for(admin).get(
+        reverse("crm:customer_list") + "?status=lead",
+        headers={"HX-Request": "true", "HX-Target": "customer-results"},
+    )
+    assert reverse("crm:customer_export_xlsx") + "?status=lead" in response.text
+
+
+def test_customer_export_xlsx_by_get_is_400(client_for, admin):
+    response = client_for(admin).get(reverse("crm:customer_export"), {"format": "xlsx"})
+    assert response.status_code == 400
 
 
 def test_customer_export_unknown_format_400(client_for, admin):

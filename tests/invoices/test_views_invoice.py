@@ -177,11 +177,47 @@ def test_invoice_export_csv_is_formula_neutralised(client_for, accountant):
     assert "RE-2026-0001" in body
 
 
-def test_invoice_export_xlsx(client_for, accountant):
+def test_invoice_export_xlsx_is_created_in_the_background(
+    client_for, accountant, django_capture_on_commit_callbacks
+):
+    from apps.common.models import ExportFile
+
     issued()
-    response = client_for(accountant).get(reverse("invoices:invoice_export", args=["xlsx"]))
-    assert response.status_code == 200
-    assert response.content[:2] == b"PK"
+    client = client_for(accountant)
+    url = reverse("invoices:invoice_export_xlsx") + "?status=sent&page=3"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, headers={"HX-Request": "true", "HX-Target": "invoice-export"})
+    assert "<html" not in response.text
+    assert "invoices.xlsx wird erstellt" in response.text
+    export = ExportFile.objects.get()
+    assert export.params == {"query": "status=sent"}
+    download = client.get(reverse("common:export_download", args=[export.key]))
+    assert b"".join(download.streaming_content)[:2] == b"PK"
+    assert AuditEntry.objects.get(action=AuditAction.EXPORT).message == (
+        "invoices xlsx: status=sent"
+    )
+
+
+def test_invoice_export_xlsx_permissions(client_for, accountant, manager, member):
+    url = reverse("invoices:invoice_export_xlsx")
+    assert client_for(accountant).post(url).status_code == 302
+    assert client_for(manager).post(url).status_code == 403
+    assert client_for(member).post(url).status_code == 403
+    assert (
+        client_for(accountant).get(reverse("invoices:invoice_export", args=["xlsx"])).status_code
+        == 405  # the XLSX export is a POST now
+    )
+
+
+def test_invoice_list_offers_the_exports_for_the_current_filter(client_for, accountant):
+    response = _htmx(
+        client_for(accountant),
+        "get",
+        reverse("invoices:invoice_list") + "?status=sent",
+        "invoice-results",
+    )
+    assert reverse("invoices:invoice_export_xlsx") + "?status=sent" in response.text
+    assert reverse("invoices:invoice_export", args=["csv"]) + "?status=sent" in response.text
 
 
 def test_invoice_export_unknown_format_is_404(client_for, accountant):
