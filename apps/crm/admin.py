@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from apps.common.admin import ReadOnlyAdmin
 from apps.crm import services
-from apps.crm.models import Activity, Contact, Customer
+from apps.crm.models import Activity, Contact, Customer, CustomerImport
 
 
 def _contact_values(contact: Contact, names: Iterable[str]) -> dict[str, Any]:
@@ -191,3 +192,11 @@ class ActivityAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: Any, queryset: Any) -> None:
         for activity in queryset:  # "delete selected": one audited deletion per activity
             services.activity_delete(actor=request.user, activity=activity)
+
+
+@admin.register(CustomerImport)
+class CustomerImportAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "uploaded_by", "status", "created_at", "finished_at"]
+    list_filter = ["status"]
+    list_select_related = ["uploaded_by"]
+    exclude = ["data"]  # the uploaded file itself; dropped after the import

@@ -18,10 +18,12 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from apps.common.admin import ReadOnlyAdmin
 from apps.invoices.models import (
     DocumentType,
     DunningLetter,
     Invoice,
+    InvoiceEmail,
     InvoiceLine,
     InvoiceStatus,
     Payment,
@@ -325,3 +327,11 @@ class DunningLetterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(InvoiceEmail)
+class InvoiceEmailAdmin(ReadOnlyAdmin):
+    list_display = ["invoice", "status", "requested_by", "queued_at", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["invoice", "requested_by"]
+    search_fields = ["invoice__number", "subject"]
