@@ -34,6 +34,15 @@ def outsider(db):  # type: ignore[no-untyped-def]
     return EmployeeFactory(role=None, first_name="Otto", last_name="Ohnerolle")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache (the locmem cache outlives a test's transaction)."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def client_for() -> Callable[..., Client]:
     def make(user) -> Client:  # type: ignore[no-untyped-def]

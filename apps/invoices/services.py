@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Sum
@@ -660,9 +661,15 @@ def _issue(*, actor: Any, invoice: Invoice, issue_date: datetime.date | None) ->
     return invoice
 
 
+PDF_RENDER_RETRY_SECONDS = 60
+
+
 def request_pdf_render(invoice: Invoice) -> None:
-    """(Re-)queue the PDF rendering of an issued document that has none yet (idempotent)."""
-    if invoice.status != InvoiceStatus.DRAFT and not invoice.pdf:
+    """(Re-)queue the PDF rendering of an issued document that has none yet, at most once a
+    minute: the page polls every 2 s while the worker may simply be busy."""
+    if invoice.status == InvoiceStatus.DRAFT or invoice.pdf:
+        return
+    if cache.add(f"invoice-pdf-render:{invoice.pk}", True, timeout=PDF_RENDER_RETRY_SECONDS):
         _enqueue_render(invoice.pk)
 
 

@@ -25,11 +25,12 @@ def project_is_member(*, project: Project, user: Any) -> bool:
 
 
 def user_has_projects(user: Any) -> bool:
-    """For the navigation: does the user see at least one project?"""
-    return (
-        ProjectMember.objects.filter(employee=user).exists()
-        or Project.objects.filter(manager=user).exists()
-    )
+    """For the navigation: does the user see at least one project? (One query on every page.)"""
+    from apps.employees.models import Employee
+
+    member = Exists(ProjectMember.objects.filter(employee=OuterRef("pk")))
+    manager = Exists(Project.objects.filter(manager=OuterRef("pk")))
+    return Employee.objects.filter(member | manager, pk=user.pk).exists()
 
 
 def overdue(qs: QuerySet[Project]) -> QuerySet[Project]:

@@ -483,6 +483,18 @@ def test_invoice_detail_pdf_partial_polls_until_ready(client_for, accountant, se
     assert "HX-Request" in response["Vary"]
 
 
+def test_polling_queues_the_missing_pdf_at_most_once_a_minute(client_for, accountant, settings):
+    from django.tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    invoice = issued()  # on_commit never ran in this test transaction: no PDF, no task yet
+    client = client_for(accountant)
+    for _ in range(3):
+        _htmx(client, "get", invoice.get_absolute_url(), "invoice-pdf")
+    queued = [r for r in task_backends["default"].results if r.args == [invoice.pk]]
+    assert len(queued) == 1
+
+
 @pytest.mark.slow
 def test_invoice_detail_poll_renders_a_missing_pdf(client_for, accountant):
     invoice = issued()  # on_commit never ran in this test transaction: no PDF yet
