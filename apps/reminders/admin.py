@@ -19,24 +19,7 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ("done", "priority", "due_date")
     search_fields = ("title", "description", "target_repr")
     autocomplete_fields = ("owner",)
-    fields = (
-        "title",
-        "description",
-        "due_date",
-        "due_time",
-        "priority",
-        "owner",
-        "done",
-        "created_by",
-        "remind_at",
-        "snoozed_until",
-        "notified_at",
-        "done_at",
-        "source_key",
-        "content_type",
-        "object_id",
-        "target_repr",
-    )
+    # Set by the services (scheduling, sending, the record link), shown only.
     readonly_fields = (
         "created_by",
         "remind_at",
@@ -48,6 +31,8 @@ class ReminderAdmin(admin.ModelAdmin):
         "object_id",
         "target_repr",
     )
+    fields = ("title", "description", "due_date", "due_time", "priority", "owner", "done")
+    fields += readonly_fields
     list_select_related = ("owner",)
     date_hierarchy = "due_date"
 
