@@ -5,6 +5,7 @@ from django.utils import timezone
 from apps.audit.models import AuditAction, AuditEntry
 from apps.crm import services
 from apps.crm.models import Contact, Customer
+from tests.admin_forms import admin_unchanged_post
 from tests.crm.factories import ContactFactory, CustomerFactory
 from tests.projects.factories import ProjectFactory
 
@@ -75,27 +76,7 @@ def test_admin_customer_change_goes_through_service(client_for, admin):
 
 def _unchanged_post(client, customer):  # type: ignore[no-untyped-def]
     """What the customer's admin page posts back when nothing is touched (form + contact inline)."""
-    from apps.crm.admin import ContactInline
-
-    page = client.get(reverse("admin:crm_customer_change", args=[customer.pk]))
-    data = {
-        name: value
-        for name, value in page.context["adminform"].form.initial.items()
-        if value is not None
-    }
-    formset = page.context["inline_admin_formsets"][0].formset
-    management = formset.management_form
-    data.update({management.add_prefix(name): value for name, value in management.initial.items()})
-    for form in formset.initial_forms:
-        data[form.add_prefix("id")] = form.instance.pk
-        data[form.add_prefix("customer")] = customer.pk
-        for name in ContactInline.fields:
-            value = getattr(form.instance, name)
-            if value is True:
-                data[form.add_prefix(name)] = "on"
-            elif value is not False:
-                data[form.add_prefix(name)] = value
-    return data
+    return admin_unchanged_post(client, reverse("admin:crm_customer_change", args=[customer.pk]))
 
 
 def _contact_entries():  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from apps.audit.models import AuditAction, AuditEntry
 from apps.projects.models import ProjectMember
+from tests.admin_forms import admin_unchanged_post
 from tests.employees.factories import EmployeeFactory
 from tests.projects.factories import ProjectFactory
 
@@ -15,20 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _unchanged_post(client, project):  # type: ignore[no-untyped-def]
     """What the project's admin page posts back when nothing is touched (form + member inline)."""
-    page = client.get(reverse("admin:projects_project_change", args=[project.pk]))
-    data = {
-        name: value
-        for name, value in page.context["adminform"].form.initial.items()
-        if value is not None
-    }
-    formset = page.context["inline_admin_formsets"][0].formset
-    management = formset.management_form
-    data.update({management.add_prefix(name): value for name, value in management.initial.items()})
-    for form in formset.initial_forms:
-        data[form.add_prefix("id")] = form.instance.pk
-        data[form.add_prefix("project")] = project.pk
-        data[form.add_prefix("employee")] = form.instance.employee_id
-    return data
+    return admin_unchanged_post(client, reverse("admin:projects_project_change", args=[project.pk]))
 
 
 def _save(client, project, data):  # type: ignore[no-untyped-def]
