@@ -6,8 +6,9 @@
 * a project's time list: everyone who may see the project; its entries are all of them for the
   module permission or the project's manager, otherwise only the user's own.
 
-Each page runs a fixed number of queries: one for the entries (with ``select_related``), one or
-two aggregates, never one per row.
+Each page runs a fixed number of queries: one for the entries (with ``select_related``, or only
+the columns a page prints: the week, the day and the approval queue print rows of
+``apps.timetracking.rows``), one or two aggregates, never one per row.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from apps.company.selectors import company_get
@@ -38,6 +38,7 @@ from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
 from apps.timetracking import worktime
 from apps.timetracking.models import ActivityType, TimeEntry
+from apps.timetracking.rows import EntryRow, WeekGrid, build_week_grid, entry_rows
 from apps.timetracking.timeutils import (
     day_bounds,
     format_minutes,
@@ -95,133 +96,29 @@ def customers_for_time(user: Any) -> QuerySet[Customer]:
 # --- Week grid ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GridColumn:
-    day: dt.date
-    iso: str  # the day as YYYY-MM-DD, for links (formatted once, not once per cell)
-    open: bool  # not in the future: entries may be added
-
-
-@dataclass
-class GridRow:
-    key: str
-    label: str
-    project: Project | None
-    customer: Customer | None
-    cells: list[int]
-    total: int = 0
-    columns: list[GridColumn] = field(default_factory=list)
-
-    @property
-    def cell_list(self) -> list[tuple[int, GridColumn]]:
-        """(minutes, column) per day: the template loops once without index lookups."""
-        return list(zip(self.cells, self.columns, strict=True))
-
-
-@dataclass
-class WeekGrid:
-    monday: dt.date
-    days: list[dt.date]
-    columns: list[GridColumn]
-    rows: list[GridRow]
-    day_totals: list[int]
-    day_warnings: list[list[worktime.WorkWarning]]
-    total: int
-    billable: int
-    target_minutes: int
-    entries_by_day: list[list[TimeEntry]] = field(default_factory=list)
-
-    @property
-    def billable_share(self) -> int:
-        return _share(self.billable, self.total)
-
-    @property
-    def target_share(self) -> int:
-        return _share(self.total, self.target_minutes)
-
-    @property
-    def warnings(self) -> list[worktime.WorkWarning]:
-        return [w for day in self.day_warnings for w in day]
-
-
 def weekly_target_minutes(company: Any) -> int:
     return int(Decimal(company.hours_per_day) * 60) * int(company.working_days_per_week)
 
 
-def _row_key(entry: TimeEntry) -> str:
-    if entry.project_id:
-        return f"p{entry.project_id}"
-    if entry.customer_id:
-        return f"c{entry.customer_id}"
-    return "internal"
+def _own_entries_between(user: Any, start: dt.datetime, end: dt.datetime) -> QuerySet[TimeEntry]:
+    return TimeEntry.objects.filter(employee=user).between(start, end).order_by("start", "id")
 
 
-def _row_label(entry: TimeEntry, internal: str) -> str:
-    if entry.project_id:
-        return str(entry.project)
-    if entry.customer_id:
-        return str(entry.customer)
-    return internal
-
-
-def week_grid(user: Any, monday: dt.date, *, internal_label: str = "—") -> WeekGrid:
-    """Days × projects for the user's week; 2 queries (entries incl. the evening before for the
-    rest rule, company settings)."""
+def week_grid(user: Any, monday: dt.date) -> WeekGrid:
+    """Days × projects for the user's week, with the week's entries as table rows; 2 queries
+    (entries incl. the evening before for the rest rule, company settings)."""
     _start, end = week_bounds(monday)
     previous_day, _unused = day_bounds(monday - dt.timedelta(days=1))
-    entries = list(own_entries(user).between(previous_day, end).order_by("start", "id"))
+    entries = entry_rows(_own_entries_between(user, previous_day, end))
     company = company_get()
-    days = [monday + dt.timedelta(days=i) for i in range(7)]
-    today = timezone.localdate()
-    columns = [GridColumn(day=day, iso=day.isoformat(), open=day <= today) for day in days]
-    index = {day: i for i, day in enumerate(days)}
-    rows: dict[str, GridRow] = {}
-    day_totals = [0] * 7
-    entries_by_day: list[list[TimeEntry]] = [[] for _ in days]
-    total = billable = 0
-    for entry in entries:
-        day = timezone.localdate(entry.start)
-        if day not in index:
-            continue
-        i = index[day]
-        entries_by_day[i].append(entry)
-        key = _row_key(entry)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = GridRow(
-                key=key,
-                label=_row_label(entry, internal_label),
-                project=entry.project,
-                customer=entry.customer,
-                cells=[0] * 7,
-                columns=columns,
-            )
-        row.cells[i] += entry.duration_minutes
-        row.total += entry.duration_minutes
-        day_totals[i] += entry.duration_minutes
-        total += entry.duration_minutes
-        if entry.billable:
-            billable += entry.duration_minutes
     work = worktime.work_days(entries)
     worktime.check(work, worktime.WorkRules.from_company(company))
-    day_warnings = [work[day].warnings if day in work else [] for day in days]
-    return WeekGrid(
-        monday=monday,
-        days=days,
-        columns=columns,
-        rows=sorted(rows.values(), key=lambda r: r.label.lower()),
-        day_totals=day_totals,
-        day_warnings=day_warnings,
-        total=total,
-        billable=billable,
-        target_minutes=weekly_target_minutes(company),
-        entries_by_day=entries_by_day,
-    )
+    return build_week_grid(monday, entries, work, target_minutes=weekly_target_minutes(company))
 
 
-def day_entries(user: Any, day: dt.date) -> list[TimeEntry]:
-    start, end = day_bounds(day)
-    return list(own_entries(user).between(start, end).order_by("start", "id"))
+def day_entries(user: Any, day: dt.date) -> list[EntryRow]:
+    """The user's entries of ``day`` as table rows (one query)."""
+    return entry_rows(_own_entries_between(user, *day_bounds(day)))
 
 
 def worktime_warnings(employee: Any, days: list[dt.date]) -> list[worktime.WorkWarning]:

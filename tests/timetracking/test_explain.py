@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.timetracking import selectors
 from apps.timetracking.models import TimeEntry
+from apps.timetracking.rows import approval_rows
 from apps.timetracking.timeutils import week_bounds, week_monday
 from tests.employees.factories import EmployeeFactory, role_named
 from tests.projects.factories import ProjectFactory
@@ -67,9 +68,32 @@ def _no_seq_scan(plan: str) -> None:
     assert "Seq Scan on timetracking_timeentry" not in plan, plan
 
 
+def _entry_reads(run) -> list[str]:  # type: ignore[no-untyped-def]
+    """The SQL of the queries ``run()`` sends that read time entries."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return [q["sql"] for q in captured.captured_queries if "timetracking_timeentry" in q["sql"]]
+
+
+def _no_seq_scan_in(sql: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        _no_seq_scan("\n".join(row[0] for row in cursor.fetchall()))
+
+
 def test_week_view_query_uses_an_index(big_table) -> None:  # type: ignore[no-untyped-def]
-    start, end = week_bounds(week_monday(timezone.localdate()))
-    _no_seq_scan(_plan(selectors.own_entries(big_table["employee"]).between(start, end)))
+    monday = week_monday(timezone.localdate())
+    reads = _entry_reads(lambda: selectors.week_grid(big_table["employee"], monday))
+    assert len(reads) == 1
+    _no_seq_scan_in(reads[0])
+
+
+def test_day_view_query_uses_an_index(big_table) -> None:  # type: ignore[no-untyped-def]
+    reads = _entry_reads(lambda: selectors.day_entries(big_table["employee"], timezone.localdate()))
+    assert len(reads) == 1
+    _no_seq_scan_in(reads[0])
 
 
 def test_team_view_queries_use_an_index(big_table) -> None:  # type: ignore[no-untyped-def]
@@ -94,7 +118,12 @@ def test_team_view_queries_use_an_index(big_table) -> None:  # type: ignore[no-u
 
 
 def test_approval_queue_query_uses_an_index(big_table) -> None:  # type: ignore[no-untyped-def]
-    _no_seq_scan(_plan(selectors.approval_queue(big_table["manager"])[:50]))
+    queue = selectors.approval_queue(big_table["manager"])
+    _no_seq_scan(_plan(queue[:50]))
+    # The page's rows, as the view reads them (only the printed columns).
+    reads = _entry_reads(lambda: approval_rows(queue[:50]))
+    assert len(reads) == 1
+    _no_seq_scan_in(reads[0])
 
 
 def test_project_time_list_query_uses_an_index(big_table) -> None:  # type: ignore[no-untyped-def]

@@ -23,6 +23,7 @@ from apps.projects.models import Project
 from apps.projects.selectors import projects_for_user
 from apps.timetracking import selectors, services
 from apps.timetracking.forms import ReviewForm
+from apps.timetracking.rows import approval_rows
 from apps.timetracking.timeutils import (
     iso_week,
     month_bounds,
@@ -76,7 +77,12 @@ def team_view(request: AuthedRequest) -> HttpResponse:
 
 def _queue_context(request: AuthedRequest, form: ReviewForm | None = None) -> dict[str, Any]:
     page = Paginator(selectors.approval_queue(request.user), 50).get_page(request.GET.get("page"))
-    return {"page": page, "form": form or ReviewForm(), "active_tab": "approvals"}
+    return {
+        "page": page,  # for the count and the pager; the template prints ``rows``
+        "rows": approval_rows(page.object_list),
+        "form": form or ReviewForm(),
+        "active_tab": "approvals",
+    }
 
 
 @require_GET

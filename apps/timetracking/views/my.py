@@ -35,7 +35,7 @@ def _week_url(day: dt.date) -> str:
 def my_week(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     monday = parse_week(request.GET.get("week"), today)
-    grid = selectors.week_grid(request.user, monday, internal_label=_("Internal (no project)"))
+    grid = selectors.week_grid(request.user, monday)
     context = {
         "grid": grid,
         "today": today,
