@@ -72,7 +72,7 @@ def test_favicon_redirects_to_the_static_icon(client):
 
 @pytest.mark.postgres
 @pytest.mark.django_db
-def test_postgresql_connections_run_without_jit() -> None:
+def test_postgresql_connections_run_without_jit_and_for_ssd() -> None:
     """JIT compilation of a short query can cost more than the query (see settings.py)."""
     from django.conf import settings
     from django.db import connection
@@ -82,3 +82,5 @@ def test_postgresql_connections_run_without_jit() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW random_page_cost")  # SSD: index lookups are cheap (see settings.py)
+        assert cursor.fetchone()[0] == "1.1"
