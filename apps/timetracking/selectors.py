@@ -37,10 +37,12 @@ from apps.crm.models import Customer
 from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
 from apps.timetracking import worktime
-from apps.timetracking.models import ActivityType, TimeEntry
+from apps.timetracking.models import ActivityType, EmployeeDayTotal, TimeEntry
 from apps.timetracking.timeutils import (
     day_bounds,
+    day_start,
     format_minutes,
+    local_day,
     month_bounds,
     month_days,
     week_bounds,
@@ -279,17 +281,25 @@ class TeamSummary:
     billable: int
 
 
+def _whole_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The local days [first, stop) that ``start`` and ``end`` (local midnights) enclose."""
+    first, stop = local_day(start), local_day(end)
+    if start != day_start(first) or end != day_start(stop):
+        raise ValueError("The daily totals cover whole local days: pass local midnights.")
+    return first, stop
+
+
 def team_summary(start: dt.datetime, end: dt.datetime) -> TeamSummary:
-    """Who worked how much between ``start`` and ``end``: one aggregate per employee in SQL (about
-    200 rows for a month of a million entries) and one query for their names. What they worked on
-    is filled in by ``team_fill_items`` for the rows of one page only."""
+    """Who worked how much between ``start`` and ``end`` (local midnights): summed per employee
+    from the daily totals (about 200 × 22 rows for a month, instead of 30,000–45,000 entries) and
+    one query for their names. Everyone with an entry in the period is listed, also with 0 minutes
+    (a running timer). What they worked on is filled in by ``team_fill_items`` for the rows of one
+    page only."""
+    first, stop = _whole_days(start, end)
     totals = (
-        TimeEntry.objects.between(start, end)
+        EmployeeDayTotal.objects.filter(day__gte=first, day__lt=stop, entry_count__gt=0)
         .values("employee_id")
-        .annotate(
-            total=Sum("duration_minutes"),
-            billable=Sum("duration_minutes", filter=Q(billable=True)),
-        )
+        .annotate(total=Sum("minutes"), billable=Sum("billable_minutes"))
         .order_by()
     )
     per_employee = {r["employee_id"]: r for r in totals}
