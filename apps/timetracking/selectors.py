@@ -37,7 +37,7 @@ from apps.crm.models import Customer
 from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
 from apps.timetracking import worktime
-from apps.timetracking.models import ActivityType, EmployeeDayTotal, TimeEntry
+from apps.timetracking.models import ActivityType, TimeEntry
 from apps.timetracking.timeutils import (
     day_bounds,
     day_start,
@@ -290,29 +290,26 @@ def _whole_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]
 
 
 def team_summary(start: dt.datetime, end: dt.datetime) -> TeamSummary:
-    """Who worked how much between ``start`` and ``end`` (local midnights): summed per employee
-    from the daily totals (about 200 × 22 rows for a month, instead of 30,000–45,000 entries) and
-    one query for their names. Everyone with an entry in the period is listed, also with 0 minutes
-    (a running timer). What they worked on is filled in by ``team_fill_items`` for the rows of one
-    page only."""
+    """Who worked how much between ``start`` and ``end`` (local midnights), in one query: the
+    employees joined to their daily totals of the period (about 200 × 22 rows for a month, read
+    from a covering index on PostgreSQL, instead of 30,000–45,000 entries), summed per employee.
+    Everyone with an entry in the period is listed, also with 0 minutes (a running timer). What
+    they worked on is filled in by ``team_fill_items`` for the rows of one page only."""
     first, stop = _whole_days(start, end)
-    totals = (
-        EmployeeDayTotal.objects.filter(day__gte=first, day__lt=stop, entry_count__gt=0)
-        .values("employee_id")
-        .annotate(total=Sum("minutes"), billable=Sum("billable_minutes"))
-        .order_by()
-    )
-    per_employee = {r["employee_id"]: r for r in totals}
-    employees = Employee.objects.filter(pk__in=per_employee).only(
-        "id", "first_name", "last_name", "code"
+    employees = (
+        # One filter() call: the three conditions apply to the same daily total row.
+        Employee.objects.filter(
+            day_totals__day__gte=first, day_totals__day__lt=stop, day_totals__entry_count__gt=0
+        )
+        .annotate(
+            period_minutes=Sum("day_totals__minutes"),
+            period_billable=Sum("day_totals__billable_minutes"),
+        )
+        .only("id", "first_name", "last_name", "code")
+        .order_by("last_name", "first_name", "id")
     )
     rows = [
-        TeamRow(
-            employee=e,
-            total=per_employee[e.pk]["total"] or 0,
-            billable=per_employee[e.pk]["billable"] or 0,
-        )
-        for e in employees.order_by("last_name", "first_name", "id")
+        TeamRow(employee=e, total=e.period_minutes, billable=e.period_billable) for e in employees
     ]
     return TeamSummary(
         rows=rows,
