@@ -2,6 +2,9 @@ from django.contrib import admin
 
 from apps.timetracking.models import TimeEntry
 
+# EmployeeDayTotal is not registered: it is a cache of the entries (rebuilt by the command
+# rebuild_time_totals), not a record of its own; the entries above are what to look at.
+
 
 @admin.register(TimeEntry)
 class TimeEntryAdmin(admin.ModelAdmin):

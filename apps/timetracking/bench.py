@@ -13,9 +13,11 @@ BENCH_MEMBER_EMAIL = "bench-member@bench.invalid"
 
 def _member_week() -> str:
     """Last week of the bench member, filled once with a realistic week (5 days × 8 entries), so
-    the week view renders a full grid (the bench users are not part of the demo data)."""
+    the week view renders a full grid (the bench users are not part of the demo data). The
+    entries are bulk-created, so their daily totals are rebuilt afterwards."""
     from apps.employees.models import Employee
     from apps.projects.models import Project
+    from apps.timetracking import services
     from apps.timetracking.models import TimeEntry
     from apps.timetracking.timeutils import iso_week, local_datetime, week_monday
 
@@ -42,6 +44,7 @@ def _member_week() -> str:
                 )
                 start += dt.timedelta(minutes=60)
         TimeEntry.objects.bulk_create(entries)
+        services.day_totals_rebuild(employee_ids=[user.pk])
     return reverse("timetracking:my_week") + f"?week={iso_week(monday)}"
 
 

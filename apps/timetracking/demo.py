@@ -2,7 +2,8 @@
 
 Entries are built day by day per employee, one after another with gaps, so they never overlap by
 construction. Large volumes go in with PostgreSQL's COPY (psycopg) or, elsewhere, executemany in
-batches; the audit log is not written for demo data.
+batches; the audit log is not written for demo data. The daily totals (which the services keep for
+entries they write) are rebuilt for the seeded employees in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
+from apps.timetracking import daytotals, services
 from apps.timetracking.models import ActivityType, TimeEntry
 from apps.timetracking.timeutils import local_tz
 
@@ -215,10 +217,14 @@ def seed(*, size: str, stdout: Any) -> None:
             count = _insert_postgresql(rows, bar)
         else:
             count = _insert_batches(rows, bar)
+        totals = services.day_totals_rebuild(employee_ids=[e.pk for e in employees])
     if connection.vendor == "postgresql" and large:
         # VACUUM sets the visibility map, so the covering indexes give index-only scans at once.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             cursor.execute(f"{command} timetracking_timeentry")
+        daytotals.refresh_statistics()
     seconds = (timezone.now() - started).total_seconds()
-    stdout.write(f"timetracking: {count} time entries in {seconds:.1f} s.")
+    stdout.write(
+        f"timetracking: {count} time entries ({totals.days} daily totals) in {seconds:.1f} s."
+    )

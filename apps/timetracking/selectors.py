@@ -41,7 +41,9 @@ from apps.timetracking.models import ActivityType, TimeEntry
 from apps.timetracking.rows import EntryRow, WeekGrid, build_week_grid, entry_rows
 from apps.timetracking.timeutils import (
     day_bounds,
+    day_start,
     format_minutes,
+    local_day,
     month_bounds,
     month_days,
     week_bounds,
@@ -176,30 +178,35 @@ class TeamSummary:
     billable: int
 
 
+def _whole_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The local days [first, stop) that ``start`` and ``end`` (local midnights) enclose."""
+    first, stop = local_day(start), local_day(end)
+    if start != day_start(first) or end != day_start(stop):
+        raise ValueError("The daily totals cover whole local days: pass local midnights.")
+    return first, stop
+
+
 def team_summary(start: dt.datetime, end: dt.datetime) -> TeamSummary:
-    """Who worked how much between ``start`` and ``end``: one aggregate per employee in SQL (about
-    200 rows for a month of a million entries) and one query for their names. What they worked on
-    is filled in by ``team_fill_items`` for the rows of one page only."""
-    totals = (
-        TimeEntry.objects.between(start, end)
-        .values("employee_id")
-        .annotate(
-            total=Sum("duration_minutes"),
-            billable=Sum("duration_minutes", filter=Q(billable=True)),
+    """Who worked how much between ``start`` and ``end`` (local midnights), in one query: the
+    employees joined to their daily totals of the period (about 200 × 22 rows for a month, read
+    from a covering index on PostgreSQL, instead of 30,000–45,000 entries), summed per employee.
+    Everyone with an entry in the period is listed, also with 0 minutes (a running timer). What
+    they worked on is filled in by ``team_fill_items`` for the rows of one page only."""
+    first, stop = _whole_days(start, end)
+    employees = (
+        # One filter() call: the three conditions apply to the same daily total row.
+        Employee.objects.filter(
+            day_totals__day__gte=first, day_totals__day__lt=stop, day_totals__entry_count__gt=0
         )
-        .order_by()
-    )
-    per_employee = {r["employee_id"]: r for r in totals}
-    employees = Employee.objects.filter(pk__in=per_employee).only(
-        "id", "first_name", "last_name", "code"
+        .annotate(
+            period_minutes=Sum("day_totals__minutes"),
+            period_billable=Sum("day_totals__billable_minutes"),
+        )
+        .only("id", "first_name", "last_name", "code")
+        .order_by("last_name", "first_name", "id")
     )
     rows = [
-        TeamRow(
-            employee=e,
-            total=per_employee[e.pk]["total"] or 0,
-            billable=per_employee[e.pk]["billable"] or 0,
-        )
-        for e in employees.order_by("last_name", "first_name", "id")
+        TeamRow(employee=e, total=e.period_minutes, billable=e.period_billable) for e in employees
     ]
     return TeamSummary(
         rows=rows,

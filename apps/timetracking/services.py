@@ -10,6 +10,10 @@ Rules for create/update (``entry_check``): end after start; not in the future be
 overlap with the employee's other entries (a running timer counts as open-ended); not on a day
 that is locked (it holds an approved or billed entry); the project must be one the employee is a
 member of (or the employee has the projects module permission) and must not be closed.
+
+Daily totals (``EmployeeDayTotal``): every service that inserts an entry, changes what it counts
+for (employee, start day, duration, billable) or deletes it moves the entry's share of its day in
+the same transaction (``daytotals.record``). Approving, returning and billing change none of these.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from apps.audit.models import AuditAction
 from apps.audit.services import audit_changed, audit_created, audit_record, snapshot
 from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
+from apps.timetracking import daytotals
+from apps.timetracking.daytotals import Share
 from apps.timetracking.models import ActivityType, TimeEntry
 from apps.timetracking.timeutils import day_bounds, minutes_between
 
@@ -174,7 +180,8 @@ def _check_own(actor: Any, entry: TimeEntry) -> None:
 
 
 def _save_new(entry: TimeEntry) -> TimeEntry:
-    """Insert; a constraint violation from a race becomes a clear validation error."""
+    """Insert and count it in its day; a constraint violation from a race becomes a clear
+    validation error."""
     try:
         with transaction.atomic():
             entry.save(force_insert=True)
@@ -189,10 +196,13 @@ def _save_new(entry: TimeEntry) -> TimeEntry:
                 _("This overlaps with another of your entries."), code="overlap"
             ) from error
         raise
+    daytotals.record(new=Share.of(entry))
     return entry
 
 
-def _update(entry: TimeEntry, fields: list[str]) -> None:
+def _update(entry: TimeEntry, fields: list[str], *, counted: Share | None = None) -> None:
+    """Save ``fields``. ``counted``: what the entry counted for in the daily totals before the
+    change, when the change may touch it (start, duration, billable); None for other fields."""
     try:
         with transaction.atomic():
             entry.save(update_fields=[*fields, "updated_at"])
@@ -202,6 +212,8 @@ def _update(entry: TimeEntry, fields: list[str]) -> None:
                 _("This overlaps with another of your entries."), code="overlap"
             ) from error
         raise
+    if counted is not None:
+        daytotals.record(old=counted, new=Share.of(entry))
 
 
 def _default_rate(project: Project | None, hourly_rate: Decimal | None) -> Decimal:
@@ -221,10 +233,11 @@ class TimerResult:
 
 def _stop(entry: TimeEntry, at: dt.datetime) -> TimeEntry:
     before = snapshot(entry, ENTRY_FIELDS)
+    counted = Share.of(entry)
     end = at if at > entry.start else entry.start + dt.timedelta(microseconds=1)
     entry.end = end
     entry.duration_minutes = minutes_between(entry.start, end)
-    _update(entry, ["end", "duration_minutes"])
+    _update(entry, ["end", "duration_minutes"], counted=counted)
     audit_changed(target=entry, before=before, message="timer stopped")
     return entry
 
@@ -336,6 +349,7 @@ def entry_update(*, actor: Any, entry: TimeEntry, **fields: Any) -> TimeEntry:
     if entry.end is None and ("start" in fields or "end" in fields):
         raise ValidationError(_("Stop the timer before changing its times."), code="running")
     before = snapshot(entry, ENTRY_FIELDS)
+    counted = Share.of(entry)
     project = fields.get("project", entry.project)
     if "project" in fields and project != entry.project:
         check_project_access(employee=employee, project=project)
@@ -354,7 +368,7 @@ def entry_update(*, actor: Any, entry: TimeEntry, **fields: Any) -> TimeEntry:
     if entry.status == TimeEntry.Status.RETURNED:
         entry.status = TimeEntry.Status.PENDING
     entry.full_clean(exclude=["employee", "project", "customer"])
-    _update(entry, [*fields, "duration_minutes", "status"])
+    _update(entry, [*fields, "duration_minutes", "status"], counted=counted)
     audit_changed(target=entry, before=before)
     return entry
 
@@ -371,7 +385,9 @@ def entry_delete(*, actor: Any, entry: TimeEntry) -> None:
         target=entry,
         changes={k: {"old": v, "new": None} for k, v in before.items() if v not in (None, "")},
     )
+    counted = Share.of(entry)
     entry.delete()
+    daytotals.record(old=counted)
 
 
 # --- Approval -------------------------------------------------------------------------------------
@@ -435,3 +451,14 @@ def entry_return(*, actor: Any, entries: Iterable[TimeEntry], comment: str) -> i
         _update(entry, ["status", "reviewed_by", "reviewed_at", "review_comment"])
         audit_changed(target=entry, before=before, action=AuditAction.STATUS, message="returned")
     return len(rows)
+
+
+# --- Daily totals ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def day_totals_rebuild(*, employee_ids: Iterable[int] | None = None) -> daytotals.Rebuilt:
+    """Recompute the daily totals of these employees (None: everyone) from their entries: after
+    entries were written around the services (bulk loads), or to check and repair. Idempotent;
+    rows that are right are left alone."""
+    return daytotals.rebuild(employee_ids=employee_ids)

@@ -37,6 +37,11 @@ def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
     return value
 
 
+def local_day(value: dt.datetime) -> dt.date:
+    """The calendar day of ``value`` in the company time zone (whatever time zone is active)."""
+    return value.astimezone(local_tz()).date()
+
+
 def day_start(day: dt.date) -> dt.datetime:
     """The aware datetime of local midnight at the start of ``day``."""
     return dt.datetime.combine(day, dt.time.min, tzinfo=local_tz())

@@ -1,16 +1,18 @@
-"""Two browser tabs start a timer at the same moment: exactly one timer runs afterwards."""
+"""Two browser tabs start a timer at the same moment: exactly one timer runs afterwards. Daily
+totals changed from many connections at once lose no increment."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connections, transaction
 
-from apps.timetracking import services
-from apps.timetracking.models import TimeEntry
+from apps.timetracking import daytotals, services
+from apps.timetracking.models import EmployeeDayTotal, TimeEntry
 from tests.employees.factories import EmployeeFactory
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -47,3 +49,53 @@ def test_parallel_timer_starts_leave_one_running_timer() -> None:
     assert len(outcomes) == 4
     assert "started" in outcomes
     assert TimeEntry.objects.filter(employee=employee, end__isnull=True).count() == 1
+
+
+def _in_parallel(work, threads: int = 6) -> None:  # type: ignore[no-untyped-def]
+    """Run ``work(i)`` in ``threads`` threads, each in its own transaction on its own connection,
+    all released at once after they have opened their transactions."""
+    barrier = threading.Barrier(threads)
+    errors: list[BaseException] = []
+
+    def run(i: int) -> None:
+        try:
+            with transaction.atomic():
+                barrier.wait()
+                work(i)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    pool = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert errors == []
+
+
+def test_parallel_daily_total_changes_lose_nothing() -> None:
+    """The first entries of a day arrive at once (all want to create the row), then half of them
+    are removed at once; no increment is lost and nobody fails."""
+    employee = EmployeeFactory(role=None)
+    day = dt.date(2026, 1, 5)
+
+    def share(i: int) -> daytotals.Share:
+        return daytotals.Share(
+            employee_id=employee.pk, day=day, minutes=10 + i, billable=10 + i if i % 2 else 0
+        )
+
+    def add(i: int) -> None:
+        for _round in range(3):
+            daytotals.record(new=share(i))
+
+    _in_parallel(add)
+    row = EmployeeDayTotal.objects.get(employee=employee, day=day)
+    assert row.entry_count == 18
+    assert row.minutes == 3 * sum(10 + i for i in range(6))
+    assert row.billable_minutes == 3 * (11 + 13 + 15)
+
+    _in_parallel(lambda i: daytotals.record(old=share(i)))
+    row.refresh_from_db()
+    assert (row.entry_count, row.minutes, row.billable_minutes) == (12, 2 * 75, 2 * 39)

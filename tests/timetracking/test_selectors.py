@@ -111,3 +111,17 @@ def test_team_items_are_the_five_biggest_with_a_marker_for_more(member, manager)
     assert member_row.projects_text.endswith(" …")
     assert by_code[manager.code].items == [("P0", 120)]
     assert by_code[manager.code].more is False
+
+
+def test_team_summary_is_one_query_and_the_items_two(
+    member, manager, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from apps.timetracking.timeutils import month_bounds
+
+    day = _team_world(member, manager)
+    start, end = month_bounds(day.replace(day=1))
+    with django_assert_num_queries(1):
+        summary = selectors.team_summary(start, end)
+    with django_assert_num_queries(2):
+        selectors.team_fill_items(summary.rows, start, end)
+    assert {row.employee.code for row in summary.rows} == {member.code, manager.code}

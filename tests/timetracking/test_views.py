@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.timetracking import services
 from apps.timetracking.models import TimeEntry
 from tests.employees.factories import EmployeeFactory, role_named
 from tests.projects.factories import ProjectFactory
@@ -450,6 +451,7 @@ def _populate(member, project, weeks: int) -> None:  # type: ignore[no-untyped-d
                         )
                     )
     TimeEntry.objects.bulk_create(entries)
+    services.day_totals_rebuild(employee_ids=[member.pk, colleague.pk])  # as seed_demo does
 
 
 @pytest.mark.parametrize("weeks", [1, 6])
