@@ -14,7 +14,13 @@ _AUDITED_APPS = [app.rsplit(".", 1)[-1] for app in settings.DOMAIN_APPS]
 def _object_types() -> list[tuple[int, str]]:
     """The audited models as (content type id, name): from ContentType's per-process cache, so
     the filter costs no query per page (a queryset would be read on every request)."""
-    models = [m for m in django_apps.get_models() if m._meta.app_label in _AUDITED_APPS]
+    models = [
+        m
+        for m in django_apps.get_models()
+        # Derived data (rollups such as the daily time totals) has no permissions: nobody edits
+        # it, so it is never the target of an audit entry.
+        if m._meta.app_label in _AUDITED_APPS and m._meta.default_permissions
+    ]
     types = ContentType.objects.get_for_models(*models, for_concrete_models=False)
     choices = [(ct.pk, capfirst(str(model._meta.verbose_name))) for model, ct in types.items()]
     return sorted(choices, key=lambda choice: choice[1].lower())

@@ -88,5 +88,10 @@ def test_audit_list_filters_by_object_type_without_a_query_for_the_choices(
     assert f'value="{ContentType.objects.get_for_model(Customer).pk}"' in page
     assert "Kundenliste" not in page
     assert 'class="badge action-login"' in page
+    # Derived data without permissions (the time rollup) is no object type of the audit log.
+    from apps.timetracking.models import EmployeeDayTotal
+
+    rollup_type = ContentType.objects.get_for_model(EmployeeDayTotal)
+    assert f'value="{rollup_type.pk}"' not in page
     with django_assert_max_num_queries(9):  # the choices come from ContentType's cache
         client.get(reverse("audit:audit_list"), {"content_type": employee_type.pk})
