@@ -38,7 +38,13 @@ from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
 from apps.timetracking import worktime
 from apps.timetracking.models import ActivityType, TimeEntry
-from apps.timetracking.rows import EntryRow, WeekGrid, build_week_grid, entry_rows
+from apps.timetracking.rows import (
+    EntryRow,
+    TemplateRow,
+    WeekGrid,
+    build_week_grid,
+    entry_rows,
+)
 from apps.timetracking.timeutils import (
     day_bounds,
     day_start,
@@ -144,7 +150,7 @@ TEAM_TOP_ITEMS = 5
 
 
 @dataclass(frozen=True, slots=True)
-class TeamMember:
+class TeamMember(TemplateRow):
     """The employee of a team row: the four fields it prints (building ~200 deferred Employee
     instances per request cost more than the query)."""
 
@@ -159,7 +165,7 @@ class TeamMember:
 
 
 @dataclass
-class TeamRow:
+class TeamRow(TemplateRow):
     employee: TeamMember
     total: int = 0
     billable: int = 0
