@@ -44,7 +44,7 @@ def _member_week() -> str:
                 )
                 start += dt.timedelta(minutes=60)
         TimeEntry.objects.bulk_create(entries)
-        services.day_totals_rebuild(employee_ids=[user.pk])
+        services.time_totals_rebuild(employee_ids=[user.pk])
     return reverse("timetracking:my_week") + f"?week={iso_week(monday)}"
 
 

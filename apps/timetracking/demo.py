@@ -217,7 +217,7 @@ def seed(*, size: str, stdout: Any) -> None:
             count = _insert_postgresql(rows, bar)
         else:
             count = _insert_batches(rows, bar)
-        totals = services.day_totals_rebuild(employee_ids=[e.pk for e in employees])
+        totals = services.time_totals_rebuild(employee_ids=[e.pk for e in employees])
     if connection.vendor == "postgresql" and large:
         # VACUUM sets the visibility map, so the covering indexes give index-only scans at once.
         command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
@@ -226,5 +226,6 @@ def seed(*, size: str, stdout: Any) -> None:
         daytotals.refresh_statistics()
     seconds = (timezone.now() - started).total_seconds()
     stdout.write(
-        f"timetracking: {count} time entries ({totals.days} daily totals) in {seconds:.1f} s."
+        f"timetracking: {count} time entries ({totals.days.rows} daily totals, "
+        f"{totals.month_projects.rows} monthly project totals) in {seconds:.1f} s."
     )

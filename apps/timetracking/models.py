@@ -250,3 +250,60 @@ class EmployeeDayTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee_id} · {self.day:%d.%m.%Y} · {self.minutes}"
+
+
+class EmployeeMonthProjectTotal(models.Model):
+    """Derived data: the entries of one employee on one project (or without one) that start in one
+    local calendar month (the company time zone), counted and summed. Kept by the services and
+    recomputed by ``rebuild_time_totals`` together with ``EmployeeDayTotal`` (same attribution:
+    the month of the entry's local start day). The team view ranks an employee's biggest projects
+    of a month from here (about 130 rows per employee) instead of from the month's entries.
+
+    ``project_key`` is the project's id, 0 for entries without a project; a plain integer, not a
+    foreign key: a nullable column in the primary key is not possible (and NULLs are never equal
+    in a unique key, so "no project" could not be upserted), and a foreign key would block
+    deleting a project whose rows have dropped to zero (its entries protect it while they exist).
+    Readers join ``projects_project`` on it for the titles.
+
+    ``entry_count`` counts a running timer (0 minutes) as on the daily totals, so a project with
+    only a running timer is listed as the entries would list it; rows that dropped to zero (entries
+    moved away) have ``entry_count`` 0 and are skipped by readers.
+    """
+
+    pk = models.CompositePrimaryKey("employee", "month", "project_key")
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,  # as on EmployeeDayTotal
+        related_name="month_project_totals",
+        db_index=False,  # the primary key's index starts with it
+    )
+    month = models.DateField(_("month"), help_text=_("first day of the month"))
+    project_key = models.PositiveIntegerField(_("project"), help_text=_("0 = without project"))
+    entry_count = models.PositiveIntegerField(_("entries"), default=0)
+    minutes = models.PositiveIntegerField(_("minutes"), default=0)
+    billable_minutes = models.PositiveIntegerField(_("billable minutes"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly project total")
+        verbose_name_plural = _("monthly project totals")
+        default_permissions = ()  # nobody edits derived data
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(billable_minutes__lte=models.F("minutes")),
+                name="timetracking_employeemonthprojecttotal_billable_within_minutes",
+            ),
+        ]
+        indexes = [
+            # The ranking of the team view: a month, a page of employees, biggest first. On
+            # PostgreSQL migration 0008 builds it to match the ranking's order exactly
+            # (minutes DESC, NULLIF(project_key, 0): "no project" last) and covering: an
+            # index-only scan that needs no sort.
+            models.Index(
+                fields=["month", "employee", "-minutes", "project_key"],
+                name="tt_monthproj_rank_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee_id} · {self.month:%m.%Y} · {self.project_key} · {self.minutes}"

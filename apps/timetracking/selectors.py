@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     DecimalField,
     Exists,
@@ -37,7 +38,7 @@ from apps.crm.models import Customer
 from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
 from apps.timetracking import worktime
-from apps.timetracking.models import ActivityType, TimeEntry
+from apps.timetracking.models import ActivityType, EmployeeMonthProjectTotal, TimeEntry
 from apps.timetracking.rows import (
     EntryRow,
     TemplateRow,
@@ -240,16 +241,45 @@ def team_summary(start: dt.datetime, end: dt.datetime) -> TeamSummary:
 
 
 def team_fill_items(rows: list[TeamRow], start: dt.datetime, end: dt.datetime) -> None:
-    """The biggest projects of each of ``rows`` (one page): ranked per employee in SQL with a window
-    function, so only TEAM_TOP_ITEMS + 1 rows per employee leave the database; then their titles."""
+    """The biggest projects of each of ``rows`` (one page), in one query with their titles: the
+    top TEAM_TOP_ITEMS + 1 per employee (the last one only sets ``more``), biggest first, ties by
+    project id with "without project" last.
+
+    A calendar month (local midnights of two firsts) is ranked from the monthly project totals,
+    another period (a week) from its entries."""
     by_employee = {row.employee.pk: row for row in rows}
     if not by_employee:
         return
+    first = local_day(start)
+    if first.day == 1 and (start, end) == month_bounds(first):
+        top = _team_top_of_month(list(by_employee), first)
+    else:
+        top = _team_top_of_entries(list(by_employee), start, end)
+    no_project = gettext("without project")
+    # The ranking's order, again for these few rows: minutes desc, project id, no project last.
+    top.sort(key=lambda r: (r[0], -r[3], r[1] == 0, r[1]))
+    for employee_id, _project_key, title, minutes in top:
+        row = by_employee[employee_id]
+        if len(row.items) == TEAM_TOP_ITEMS:
+            row.more = True
+        else:
+            row.items.append((title or no_project, minutes))
+
+
+TeamTop = tuple[int, int, str | None, int]  # employee id, project id (0: none), title, minutes
+
+
+def _team_top_of_entries(
+    employee_ids: list[int], start: dt.datetime, end: dt.datetime
+) -> list[TeamTop]:
+    """Ranked per employee in SQL with a window function over the grouped entries, so only
+    TEAM_TOP_ITEMS + 1 rows per employee leave the database; the title comes in the same query
+    (grouping by it costs nothing: it depends on the project)."""
     minutes = Sum("duration_minutes")
     ranked = (
         TimeEntry.objects.between(start, end)
-        .filter(employee_id__in=by_employee)
-        .values("employee_id", "project_id")
+        .filter(employee_id__in=employee_ids)
+        .values("employee_id", "project_id", "project__title")
         .annotate(minutes=minutes)
         .annotate(
             rank=Window(
@@ -260,20 +290,56 @@ def team_fill_items(rows: list[TeamRow], start: dt.datetime, end: dt.datetime) -
         )
         .filter(rank__lte=TEAM_TOP_ITEMS + 1)
         .order_by()
+        .values_list("employee_id", "project_id", "project__title", "minutes")
     )
-    top = sorted(ranked, key=lambda r: r["rank"])
-    titles = dict(
-        Project.objects.filter(
-            pk__in={r["project_id"] for r in top if r["project_id"]}
-        ).values_list("id", "title")
-    )
-    no_project = gettext("without project")
-    for r in top:
-        row = by_employee[r["employee_id"]]
-        if r["rank"] > TEAM_TOP_ITEMS:
-            row.more = True
-        else:
-            row.items.append((titles.get(r["project_id"], no_project), r["minutes"] or 0))
+    return [(e, project_id or 0, title, minutes or 0) for e, project_id, title, minutes in ranked]
+
+
+def _team_top_of_month(employee_ids: list[int], month: dt.date) -> list[TeamTop]:
+    """From ``EmployeeMonthProjectTotal``: rows at zero entries (moved away) are no project of the
+    month. The order is the ranking index's (PostgreSQL: ``minutes DESC, NULLIF(project_key, 0)``,
+    0 = without project last, as in ``_team_top_of_entries``).
+
+    PostgreSQL: per employee a LATERAL subquery reads the first TEAM_TOP_ITEMS + 1 index entries
+    of (month, employee) from the covering index – an index-only scan that stops after them, no
+    sort. (A window over ``employee_id = ANY(…)`` would need a sort: before PostgreSQL 17 an index
+    scan with a list on its second column does not return its rows in index order.) Elsewhere
+    (SQLite: small data) a window function."""
+    totals = EmployeeMonthProjectTotal._meta.db_table
+    projects = Project._meta.db_table
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        sql = f"""
+            SELECT employee.id, top.project_key, project.title, top.minutes
+            FROM unnest(%s::integer[]) AS employee (id)
+            CROSS JOIN LATERAL (
+                SELECT project_key, minutes FROM {totals}
+                WHERE month = %s AND employee_id = employee.id AND entry_count > 0
+                ORDER BY minutes DESC, NULLIF(project_key, 0)
+                LIMIT %s
+            ) AS top
+            LEFT JOIN {projects} AS project ON project.id = top.project_key
+        """  # noqa: S608 - constant table names only
+        params = [employee_ids, month, TEAM_TOP_ITEMS + 1]
+    else:
+        placeholders = ", ".join(["%s"] * len(employee_ids))
+        sql = f"""
+            SELECT ranked.employee_id, ranked.project_key, project.title, ranked.minutes
+            FROM (
+                SELECT employee_id, project_key, minutes, ROW_NUMBER() OVER (
+                    PARTITION BY employee_id
+                    ORDER BY minutes DESC, NULLIF(project_key, 0) NULLS LAST
+                ) AS rank
+                FROM {totals}
+                WHERE month = %s AND employee_id IN ({placeholders}) AND entry_count > 0
+            ) AS ranked
+            LEFT JOIN {projects} AS project ON project.id = ranked.project_key
+            WHERE ranked.rank <= %s
+        """  # noqa: S608 - constant table names and placeholders only
+        params = [connection.ops.adapt_datefield_value(month), *employee_ids, TEAM_TOP_ITEMS + 1]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 # --- Approval queue -------------------------------------------------------------------------------

@@ -11,9 +11,10 @@ overlap with the employee's other entries (a running timer counts as open-ended)
 that is locked (it holds an approved or billed entry); the project must be one the employee is a
 member of (or the employee has the projects module permission) and must not be closed.
 
-Daily totals (``EmployeeDayTotal``): every service that inserts an entry, changes what it counts
-for (employee, start day, duration, billable) or deletes it moves the entry's share of its day in
-the same transaction (``daytotals.record``). Approving, returning and billing change none of these.
+Rollups (``EmployeeDayTotal``, ``EmployeeMonthProjectTotal``): every service that inserts an entry,
+changes what it counts for (employee, start day, duration, billable, project) or deletes it moves
+the entry's share of its day and of its month on its project in the same transaction
+(``daytotals.record``). Approving, returning and billing change none of these.
 """
 
 from __future__ import annotations
@@ -201,8 +202,8 @@ def _save_new(entry: TimeEntry) -> TimeEntry:
 
 
 def _update(entry: TimeEntry, fields: list[str], *, counted: Share | None = None) -> None:
-    """Save ``fields``. ``counted``: what the entry counted for in the daily totals before the
-    change, when the change may touch it (start, duration, billable); None for other fields."""
+    """Save ``fields``. ``counted``: what the entry counted for in the rollups before the change,
+    when the change may touch it (start, duration, billable, project); None for other fields."""
     try:
         with transaction.atomic():
             entry.save(update_fields=[*fields, "updated_at"])
@@ -453,12 +454,12 @@ def entry_return(*, actor: Any, entries: Iterable[TimeEntry], comment: str) -> i
     return len(rows)
 
 
-# --- Daily totals ---------------------------------------------------------------------------------
+# --- Rollups --------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def day_totals_rebuild(*, employee_ids: Iterable[int] | None = None) -> daytotals.Rebuilt:
-    """Recompute the daily totals of these employees (None: everyone) from their entries: after
-    entries were written around the services (bulk loads), or to check and repair. Idempotent;
-    rows that are right are left alone."""
+def time_totals_rebuild(*, employee_ids: Iterable[int] | None = None) -> daytotals.Rebuilt:
+    """Recompute the daily and the monthly project totals of these employees (None: everyone) from
+    their entries: after entries were written around the services (bulk loads), or to check and
+    repair. Idempotent; rows that are right are left alone."""
     return daytotals.rebuild(employee_ids=employee_ids)

@@ -309,8 +309,8 @@ def test_rebuild_after_bulk_inserts_in_python_and_sql_agree(member, manager) -> 
                 )
             )
     TimeEntry.objects.bulk_create(rows)
-    result = services.day_totals_rebuild()
-    assert (result.entries, result.days, result.added) == (8, 6, 6)
+    result = services.time_totals_rebuild()
+    assert (result.entries, result.days.rows, result.days.added) == (8, 6, 6)
     assert assert_in_step()[(member.pk, dt.date(2026, 10, 25))] == (2, 80, 40)
 
 

@@ -59,10 +59,11 @@ def big_table(manager):  # type: ignore[no-untyped-def]
                 )
             )
     TimeEntry.objects.bulk_create(rows, batch_size=5000)
-    services.day_totals_rebuild()
+    services.time_totals_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE timetracking_timeentry")
         cursor.execute("ANALYZE timetracking_employeedaytotal")
+        cursor.execute("ANALYZE timetracking_employeemonthprojecttotal")
     return {"employee": employees[0], "project": projects[0], "manager": manager}
 
 
@@ -169,3 +170,34 @@ def test_project_time_list_query_uses_an_index(big_table) -> None:  # type: igno
 
 def test_running_timer_lookup_uses_an_index(big_table) -> None:  # type: ignore[no-untyped-def]
     _no_seq_scan(_plan(selectors.own_entries(big_table["employee"]).running()[:1]))
+
+
+def test_team_month_ranking_reads_the_ranking_index_without_a_sort(big_table) -> None:  # type: ignore[no-untyped-def]
+    """A month's top projects per employee come from the monthly project totals: per employee an
+    index-only scan of (month, employee) in the ranking's order that stops after the top rows; no
+    time entries, no sort. (The titles are joined by the projects' primary key.)"""
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.timetracking.timeutils import month_bounds
+
+    some_day = timezone.localdate(TimeEntry.objects.order_by("start").first().start)
+    start, end = month_bounds((some_day + dt.timedelta(days=40)).replace(day=1))
+    with CaptureQueriesContext(connection) as captured:
+        summary = selectors.team_summary(start, end)
+        selectors.team_fill_items(summary.rows, start, end)
+    assert summary.rows and summary.rows[0].items
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert not [sql for sql in sqls if "timetracking_timeentry" in sql]
+    reads = [sql for sql in sqls if "timetracking_employeemonthprojecttotal" in sql]
+    assert len(reads) == 1
+    with connection.cursor() as cursor:
+        # As above: rows of this transaction are not all-visible, so leave the planner index
+        # scans only to see that the index holds every column (after VACUUM it picks it anyway).
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + reads[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_bitmapscan")
+        cursor.execute("RESET enable_seqscan")
+    assert "Index Only Scan using tt_monthproj_rank_idx" in plan, plan
+    assert "Sort" not in plan, plan

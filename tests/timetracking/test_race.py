@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import connections, transaction
 
 from apps.timetracking import daytotals, services
-from apps.timetracking.models import EmployeeDayTotal, TimeEntry
+from apps.timetracking.models import EmployeeDayTotal, EmployeeMonthProjectTotal, TimeEntry
 from tests.employees.factories import EmployeeFactory
+from tests.projects.factories import ProjectFactory
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -99,3 +100,48 @@ def test_parallel_daily_total_changes_lose_nothing() -> None:
     _in_parallel(lambda i: daytotals.record(old=share(i)))
     row.refresh_from_db()
     assert (row.entry_count, row.minutes, row.billable_minutes) == (12, 2 * 75, 2 * 39)
+
+
+def test_parallel_monthly_project_total_changes_lose_nothing() -> None:
+    """Entries of one month arrive at once on two projects and without one (all want to create
+    the rows), then they move between the projects and half of them are removed at once."""
+    employee = EmployeeFactory(role=None)
+    alpha, beta = ProjectFactory().pk, ProjectFactory().pk
+    day = dt.date(2026, 1, 5)
+    month = day.replace(day=1)
+
+    def share(i: int, project_id: int | None) -> daytotals.Share:
+        return daytotals.Share(
+            employee_id=employee.pk,
+            day=day + dt.timedelta(days=i),
+            minutes=10 + i,
+            billable=10 + i if i % 2 else 0,
+            project_id=project_id,
+        )
+
+    def first_project(i: int) -> int | None:
+        return (alpha, beta, None)[i % 3]
+
+    def add(i: int) -> None:
+        for _round in range(3):
+            daytotals.record(new=share(i, first_project(i)))
+
+    def sums() -> dict[int, tuple[int, int, int]]:
+        rows = EmployeeMonthProjectTotal.objects.filter(employee=employee, month=month)
+        return {
+            key: (count, minutes, billable)
+            for key, count, minutes, billable in rows.values_list(
+                "project_key", "entry_count", "minutes", "billable_minutes"
+            )
+        }
+
+    _in_parallel(add)
+    # i = 0, 3 → alpha; 1, 4 → beta; 2, 5 → none (minutes 10 + i, billable when i is odd).
+    assert sums() == {alpha: (6, 69, 39), beta: (6, 75, 33), 0: (6, 81, 45)}
+
+    # Every thread moves one of its entries to alpha (alpha's own: no change) ...
+    _in_parallel(lambda i: daytotals.record(old=share(i, first_project(i)), new=share(i, alpha)))
+    assert sums() == {alpha: (10, 121, 65), beta: (4, 50, 22), 0: (4, 54, 30)}
+    # ... and removes another.
+    _in_parallel(lambda i: daytotals.record(old=share(i, first_project(i))))
+    assert sums() == {alpha: (8, 98, 52), beta: (2, 25, 11), 0: (2, 27, 15)}

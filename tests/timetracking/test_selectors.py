@@ -113,15 +113,17 @@ def test_team_items_are_the_five_biggest_with_a_marker_for_more(member, manager)
     assert by_code[manager.code].more is False
 
 
-def test_team_summary_is_one_query_and_the_items_two(
-    member, manager, django_assert_num_queries
+@pytest.mark.parametrize("period", ["month", "week"])
+def test_team_summary_is_one_query_and_the_items_one_with_their_titles(
+    member, manager, django_assert_num_queries, period
 ) -> None:  # type: ignore[no-untyped-def]
-    from apps.timetracking.timeutils import month_bounds
+    from apps.timetracking.timeutils import month_bounds, week_bounds
 
     day = _team_world(member, manager)
-    start, end = month_bounds(day.replace(day=1))
+    start, end = month_bounds(day.replace(day=1)) if period == "month" else week_bounds(day)
     with django_assert_num_queries(1):
         summary = selectors.team_summary(start, end)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         selectors.team_fill_items(summary.rows, start, end)
     assert {row.employee.code for row in summary.rows} == {member.code, manager.code}
+    assert "P0" in {title for row in summary.rows for title, _minutes in row.items}

@@ -451,7 +451,7 @@ def _populate(member, project, weeks: int) -> None:  # type: ignore[no-untyped-d
                         )
                     )
     TimeEntry.objects.bulk_create(entries)
-    services.day_totals_rebuild(employee_ids=[member.pk, colleague.pk])  # as seed_demo does
+    services.time_totals_rebuild(employee_ids=[member.pk, colleague.pk])  # as seed_demo does
 
 
 @pytest.mark.parametrize("weeks", [1, 6])

@@ -1,7 +1,9 @@
-"""Recompute the daily totals of the time entries (``EmployeeDayTotal``) from the entries."""
+"""Recompute the rollups of the time entries (``EmployeeDayTotal``, ``EmployeeMonthProjectTotal``)
+from the entries."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,8 +16,9 @@ from apps.timetracking import daytotals, services
 
 class Command(BaseCommand):
     help = (
-        "Recompute the daily totals per employee from the time entries (all employees, or those "
-        "given with --employee). Idempotent: rows that are right are left alone."
+        "Recompute the daily totals and the monthly totals per project of each employee from the "
+        "time entries (all employees, or those given with --employee). Idempotent: rows that are "
+        "right are left alone."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,29 +45,33 @@ class Command(BaseCommand):
                 )
             employee_ids = list(found.values())
         with transaction.atomic():
-            result = services.day_totals_rebuild(employee_ids=employee_ids)
+            result = services.time_totals_rebuild(employee_ids=employee_ids)
             if dry_run:
                 transaction.set_rollback(True)
         if not dry_run:
             daytotals.refresh_statistics()
-        figures = {
-            "entries": result.entries,
-            "days": result.days,
-            "added": result.added,
-            "corrected": result.corrected,
-            "removed": result.removed,
-        }
+        days, months = result.days, result.month_projects
         if dry_run:
-            message = _(
+            days_message = _(
                 "Dry run, nothing changed. %(entries)s time entries make %(days)s daily totals: "
                 "%(added)s would be added, %(corrected)s corrected, %(removed)s removed (days "
                 "without entries)."
             )
+            months_message = _(
+                "They make %(rows)s monthly totals per project: %(added)s would be added, "
+                "%(corrected)s corrected, %(removed)s removed (without entries)."
+            )
         else:
-            message = _(
+            days_message = _(
                 "%(entries)s time entries make %(days)s daily totals: %(added)s added, "
                 "%(corrected)s corrected, %(removed)s removed (days without entries)."
             )
-        # Missing or wrong rows mean something wrote entries around the services: worth a look.
-        style = self.style.WARNING if result.added or result.corrected else self.style.SUCCESS
-        self.stdout.write(style(message % figures))
+            months_message = _(
+                "They make %(rows)s monthly totals per project: %(added)s added, "
+                "%(corrected)s corrected, %(removed)s removed (without entries)."
+            )
+        for message, changes in ((days_message, days), (months_message, months)):
+            figures = {"entries": result.entries, "days": changes.rows, **asdict(changes)}
+            # Missing or wrong rows mean something wrote entries around the services: worth a look.
+            style = self.style.WARNING if changes.added or changes.corrected else self.style.SUCCESS
+            self.stdout.write(style(message % figures))
