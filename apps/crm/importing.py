@@ -2,9 +2,10 @@
 
 ``customers_import(raw=bytes, dry_run=True)`` is the preview: every row is validated and sorted into
 "create", "skip" (duplicate e-mail or VAT ID, in the database or earlier in the file) and "refuse"
-(with the reason). ``dry_run=False`` creates the "create" rows through the services (each audited)
-and writes one IMPORT audit entry. Rows are read with the standard library's csv module (tablib
-rejects a whole file when one row has the wrong number of cells; we refuse that row only).
+(with the reason). ``dry_run=False`` creates the "create" rows through the services (each audited),
+``CHUNK_SIZE`` rows per transaction, and then writes one IMPORT audit entry. Rows are read with
+the standard library's csv module (tablib rejects a whole file when one row has the wrong number
+of cells; we refuse that row only).
 
 The web import runs the creating step in a task (``customer_import_queue`` / ``customer_import_run``,
 a ``CustomerImport`` row between them): thousands of customers take minutes, far too long for a
@@ -16,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
+from apps.common.models import NumberSequence
 from apps.common.validators import validate_vat_id
 from apps.crm.models import Contact, Customer, CustomerImport
 from apps.crm.search import fold
@@ -39,6 +41,7 @@ from apps.crm.validators import validate_leitweg_id
 logger = logging.getLogger(__name__)
 
 MAX_ROWS = 10_000
+CHUNK_SIZE = 200  # rows created per transaction (the audit chain is locked for one chunk only)
 
 # Accepted column names (folded, without spaces/dashes/dots) -> field.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -319,32 +322,40 @@ def parse(raw: bytes) -> tuple[list[ImportRow], str, str, list[str], list[str]]:
     return rows, encoding, delimiter, [c for c in columns if c], ignored
 
 
-def _mark_duplicates(rows: list[ImportRow]) -> None:
-    candidates = [row for row in rows if row.status == "create"]
+def _taken(rows: list[ImportRow]) -> tuple[set[str], set[str]]:
+    """The e-mail addresses and VAT IDs of ``rows`` that a customer or contact already has."""
     emails = _existing(
-        (e for row in candidates for e in (row.data["email"], row.data["contact_email"])),
+        (e for row in rows for e in (row.data["email"], row.data["contact_email"])),
         [
             (Customer.objects.annotate(lower_email=Lower("email")), "lower_email"),
             (Contact.objects.annotate(lower_email=Lower("email")), "lower_email"),
         ],
     )
-    vat_ids = _existing(
-        (row.data["vat_id"] for row in candidates), [(Customer.objects.all(), "vat_id")]
-    )
+    vat_ids = _existing((row.data["vat_id"] for row in rows), [(Customer.objects.all(), "vat_id")])
+    return emails, vat_ids
+
+
+def _skip_if_taken(row: ImportRow, emails: set[str], vat_ids: set[str]) -> None:
+    row_emails = {e for e in (row.data["email"], row.data["contact_email"]) if e}
+    if row_emails & emails:
+        row.status = "skip"
+        row.reason = _("A customer or contact with the e-mail %(email)s exists already.") % {
+            "email": ", ".join(sorted(row_emails & emails))
+        }
+    elif row.data["vat_id"] and row.data["vat_id"] in vat_ids:
+        row.status = "skip"
+        row.reason = _("A customer with the VAT ID %(vat_id)s exists already.") % {
+            "vat_id": row.data["vat_id"]
+        }
+
+
+def _mark_duplicates(rows: list[ImportRow]) -> None:
+    candidates = [row for row in rows if row.status == "create"]
+    emails, vat_ids = _taken(candidates)
     for row in candidates:
-        row_emails = {e for e in (row.data["email"], row.data["contact_email"]) if e}
-        if row_emails & emails:
-            row.status = "skip"
-            row.reason = _("A customer or contact with the e-mail %(email)s exists already.") % {
-                "email": ", ".join(sorted(row_emails & emails))
-            }
-        elif row.data["vat_id"] and row.data["vat_id"] in vat_ids:
-            row.status = "skip"
-            row.reason = _("A customer with the VAT ID %(vat_id)s exists already.") % {
-                "vat_id": row.data["vat_id"]
-            }
+        _skip_if_taken(row, emails, vat_ids)
         # Later rows of the same file are duplicates of this one.
-        emails |= row_emails
+        emails.update(e for e in (row.data["email"], row.data["contact_email"]) if e)
         if row.data["vat_id"]:
             vat_ids.add(row.data["vat_id"])
 
@@ -393,9 +404,22 @@ def _create(row: ImportRow, actor: Any) -> None:
 
 
 def customers_import(
-    *, raw: bytes, actor: Any, dry_run: bool = True, filename: str = ""
+    *,
+    raw: bytes,
+    actor: Any,
+    dry_run: bool = True,
+    filename: str = "",
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Read, validate and (unless ``dry_run``) create. Raises ImportFileError for unreadable files."""
+    """Read, validate and (unless ``dry_run``) create. Raises ImportFileError for unreadable files.
+
+    Creating runs in transactions of ``CHUNK_SIZE`` rows: every audited write serialises on the
+    audit chain's counter, so one transaction for the whole file would make every other user's
+    save wait for the import. A crash keeps the chunks committed before it (each customer audited
+    on its own); the IMPORT entry is written only after the last chunk. Call it outside a
+    transaction, or the chunks are savepoints of that one. ``progress(done, total)`` is called
+    after each committed chunk.
+    """
     rows, encoding, delimiter, columns, ignored = parse(raw)
     _mark_duplicates(rows)
     result = ImportResult(
@@ -408,21 +432,43 @@ def customers_import(
     )
     if dry_run:
         return result
-    with transaction.atomic():
-        for row in result.to_create:
-            _create(row, actor)
-        audit_record(
-            action=AuditAction.IMPORT,
-            actor=actor,
-            object_repr=str(Customer._meta.verbose_name_plural),
-            message=f"{filename or 'CSV'}: {result.summary()}",
-            changes={
-                "created": len(result.to_create),
-                "skipped": len(result.skipped),
-                "refused": len(result.refused),
-            },
-        )
+    to_create = result.to_create
+    for start in range(0, len(to_create), CHUNK_SIZE):
+        _create_chunk(to_create[start : start + CHUNK_SIZE], actor)
+        if progress is not None:
+            progress(min(start + CHUNK_SIZE, len(to_create)), len(to_create))
+    # After the last chunk, so the counts are final (a duplicate found late is a skip).
+    audit_record(
+        action=AuditAction.IMPORT,
+        actor=actor,
+        object_repr=str(Customer._meta.verbose_name_plural),
+        message=f"{filename or 'CSV'}: {result.summary()}",
+        changes={
+            "created": len(result.to_create),
+            "skipped": len(result.skipped),
+            "refused": len(result.refused),
+        },
+    )
     return result
+
+
+def _create_chunk(rows: list[ImportRow], actor: Any) -> None:
+    """Create ``rows`` in one transaction (each row in a savepoint, so a refused row is reported
+    and the others stay).
+
+    Other users may have created a customer or contact with one of these e-mail addresses or VAT
+    IDs since the preview (nothing in the database makes them unique), so they are looked up again
+    here. First the customer number counter is locked, as ``customer_create`` would: a customer
+    being created elsewhere is then either committed and found, or waits for this chunk.
+    """
+    with transaction.atomic():
+        NumberSequence.objects.bulk_create([NumberSequence(key="customer")], ignore_conflicts=True)
+        list(NumberSequence.objects.select_for_update().filter(key="customer").values_list("pk"))
+        emails, vat_ids = _taken(rows)
+        for row in rows:
+            _skip_if_taken(row, emails, vat_ids)
+            if row.status == "create":
+                _create(row, actor)
 
 
 # --- The creating step in the background ---------------------------------------------------------
@@ -504,9 +550,12 @@ def customer_import_queue(*, actor: Any, raw: bytes, filename: str) -> CustomerI
 
 
 def customer_import_run(*, job_id: int, keep_rows: int) -> CustomerImport | None:
-    """Run a queued import once (the task's work): the customers, the IMPORT audit entry and the
-    job's outcome commit together, so a second run finds it done and a failure (kept on the job)
-    leaves nothing half-imported. The file is dropped afterwards."""
+    """Run a queued import once (the task's work).
+
+    The job is claimed (QUEUED -> RUNNING) in a short transaction of its own, so a second run
+    finds it taken; the customers are then created chunk by chunk (see ``customers_import``) and
+    the job's progress is saved after each chunk. A failure is kept on the job; the chunks
+    committed before it stay (each customer audited). The file is dropped afterwards."""
     with transaction.atomic():
         job = (
             CustomerImport.objects.select_for_update()
@@ -516,18 +565,30 @@ def customer_import_run(*, job_id: int, keep_rows: int) -> CustomerImport | None
         )
         if job is None or job.status != CustomerImport.Status.QUEUED:
             return job
-        try:
-            with transaction.atomic():  # a failure rolls back to here and is kept on the job
-                result = customers_import(
-                    raw=bytes(job.data), actor=job.uploaded_by, dry_run=False, filename=job.filename
-                )
-        except Exception as error:  # shown on the import's page
-            logger.exception("Customer import %s failed", job.pk)
-            job.status = CustomerImport.Status.FAILED
-            job.error = (str(error) or error.__class__.__name__)[:1000]
-        else:
-            job.status, job.result = CustomerImport.Status.DONE, _stored(result, limit=keep_rows)
-        job.data = b""
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "result", "error", "data", "finished_at", "updated_at"])
+        job.status = CustomerImport.Status.RUNNING
+        job.save(update_fields=["status", "updated_at"])
+
+    def progress(done: int, total: int) -> None:
+        job.rows_done, job.rows_total = done, total
+        CustomerImport.objects.filter(pk=job.pk).update(
+            rows_done=done, rows_total=total, updated_at=timezone.now()
+        )
+
+    try:
+        result = customers_import(
+            raw=bytes(job.data),
+            actor=job.uploaded_by,
+            dry_run=False,
+            filename=job.filename,
+            progress=progress,
+        )
+    except Exception as error:  # shown on the import's page
+        logger.exception("Customer import %s failed", job.pk)
+        job.status = CustomerImport.Status.FAILED
+        job.error = (str(error) or error.__class__.__name__)[:1000]
+    else:
+        job.status, job.result = CustomerImport.Status.DONE, _stored(result, limit=keep_rows)
+    job.data = b""
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "result", "error", "data", "finished_at", "updated_at"])
     return job

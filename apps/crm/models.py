@@ -190,6 +190,7 @@ class CustomerImport(TimeStampedModel):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("running")
+        RUNNING = "running", _("running")
         DONE = "done", _("finished")
         FAILED = "failed", _("failed")
 
@@ -207,6 +208,9 @@ class CustomerImport(TimeStampedModel):
     result = models.JSONField(_("result"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Progress, written after each committed chunk: of the rows to create, how many are done.
+    rows_total = models.PositiveIntegerField(_("rows to create"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
 
     class Meta:
         verbose_name = _("customer import")
@@ -221,4 +225,4 @@ class CustomerImport(TimeStampedModel):
 
     @property
     def is_running(self) -> bool:
-        return self.status == self.Status.QUEUED
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -3,15 +3,18 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from apps.audit.models import AuditAction, AuditEntry
+from apps.crm import importing
 from apps.crm.importing import ImportFileError, customer_import_run, customers_import
 from apps.crm.models import Contact, Customer, CustomerImport
 from apps.crm.tasks import run_customer_import
 from tests.crm.factories import ContactFactory, CustomerFactory
+from tests.employees.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +202,9 @@ def test_import_run_is_once(client_for, admin):
     assert AuditEntry.objects.filter(action=AuditAction.IMPORT).count() == 1
 
 
-def test_import_failure_is_kept_and_creates_nothing(client_for, admin, monkeypatch):
+def test_import_failure_in_the_first_chunk_is_kept_and_creates_nothing(
+    client_for, admin, monkeypatch
+):
     client = client_for(admin)
     _preview_and_confirm(client)
     job = CustomerImport.objects.get()
@@ -212,10 +217,11 @@ def test_import_failure_is_kept_and_creates_nothing(client_for, admin, monkeypat
     job.refresh_from_db()
     assert (job.status, job.error) == (CustomerImport.Status.FAILED, "database went away")
     assert not Customer.objects.exists()
-    assert (
-        "fehlgeschlagen, es wurde nichts angelegt: database went away"
-        in client.get(job.get_absolute_url()).text
-    )
+    assert (job.rows_done, job.rows_total) == (0, 0)
+    assert not AuditEntry.objects.filter(action=AuditAction.IMPORT).exists()
+    page = client.get(job.get_absolute_url()).text
+    assert "fehlgeschlagen: database went away" in page
+    assert "Es wurde nichts angelegt." in page
 
 
 def test_import_result_lists_the_first_rows_with_the_full_counts(client_for, admin):
@@ -286,3 +292,166 @@ def test_import_customers_command_errors(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(CommandError):
         call_command("import_customers", str(empty), stdout=StringIO())
+
+
+# --- Creating in chunks -------------------------------------------------------------------------
+
+CHUNKED_CSV = (
+    "Name;E-Mail;Nachname;Kontakt E-Mail\n"
+    "Eins GmbH;eins@example.com;Erster;e1@example.com\n"
+    "Zwei GmbH;zwei@example.com;;\n"
+    "Drei GmbH;drei@example.com;Dritter;e3@example.com\n"
+    "Vier GmbH;vier@example.com;;\n"
+    "Fünf GmbH;fuenf@example.com;Fünfter;\n"
+).encode()
+
+
+def _audit_targets(action: str = AuditAction.CREATE) -> list[str]:
+    return list(
+        AuditEntry.objects.filter(action=action, content_type__app_label="crm")
+        .order_by("seq")
+        .values_list("content_type__model", flat=True)
+    )
+
+
+def test_import_creates_in_chunks_with_one_audit_entry_each_and_the_summary_last(
+    admin, monkeypatch
+):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    calls: list[tuple[int, int]] = []
+    result = customers_import(
+        raw=CHUNKED_CSV,
+        actor=admin,
+        dry_run=False,
+        progress=lambda done, total: calls.append((done, total)),
+    )
+    assert calls == [(2, 5), (4, 5), (5, 5)]
+    assert len(result.to_create) == 5
+    assert Customer.objects.count() == 5 and Contact.objects.count() == 3
+    targets = _audit_targets()
+    assert (targets.count("customer"), targets.count("contact")) == (5, 3)
+    summary = AuditEntry.objects.get(action=AuditAction.IMPORT)
+    assert summary.changes == {"created": 5, "skipped": 0, "refused": 0}
+    assert summary.seq == AuditEntry.objects.order_by("-seq").values_list("seq", flat=True)[0]
+    assert all(row.customer is not None for row in result.rows)
+
+
+def test_import_dry_run_creates_nothing_and_reports_no_progress(monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    calls: list[tuple[int, int]] = []
+    result = customers_import(
+        raw=CHUNKED_CSV, actor=None, dry_run=True, progress=lambda *a: calls.append(a)
+    )
+    assert len(result.to_create) == 5
+    assert calls == []
+    assert not Customer.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_import_skips_a_duplicate_created_by_someone_else_between_chunks(admin, monkeypatch):
+    """The preview found no duplicate; another user creates "Vier"'s e-mail and a contact with
+    "Drei"'s VAT-less contact e-mail after chunk 1: chunk 2 must not create a second one."""
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+
+    def meanwhile(done: int, total: int) -> None:
+        if done == 2:
+            CustomerFactory(email="VIER@example.com")
+            ContactFactory(email="e3@example.com")
+
+    result = customers_import(raw=CHUNKED_CSV, actor=admin, dry_run=False, progress=meanwhile)
+    assert [(row.name, row.status) for row in result.rows] == [
+        ("Eins GmbH", "create"),
+        ("Zwei GmbH", "create"),
+        ("Drei GmbH", "skip"),
+        ("Vier GmbH", "skip"),
+        ("Fünf GmbH", "create"),
+    ]
+    assert "e3@example.com" in result.rows[2].reason
+    assert "vier@example.com" in result.rows[3].reason
+    assert Customer.objects.filter(email__iexact="vier@example.com").count() == 1
+    assert not Customer.objects.filter(name__in=["Drei GmbH", "Vier GmbH"]).exists()
+    summary = AuditEntry.objects.get(action=AuditAction.IMPORT)
+    assert summary.changes == {"created": 3, "skipped": 2, "refused": 0}
+
+
+def test_import_refused_row_in_chunk_two_keeps_the_others(admin, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    real = importing.contact_create
+
+    def picky(**fields):  # type: ignore[no-untyped-def]
+        if fields["last_name"] == "Dritter":
+            raise ValidationError({"last_name": "Nicht dieser."})
+        return real(**fields)
+
+    monkeypatch.setattr(importing, "contact_create", picky)
+    result = customers_import(raw=CHUNKED_CSV, actor=admin, dry_run=False)
+    assert [row.status for row in result.rows] == ["create", "create", "refuse", "create", "create"]
+    assert result.rows[2].reason == "Nicht dieser."
+    assert result.rows[2].customer is None
+    # The row's savepoint took its customer back too.
+    assert sorted(Customer.objects.values_list("name", flat=True)) == [
+        "Eins GmbH",
+        "Fünf GmbH",
+        "Vier GmbH",
+        "Zwei GmbH",
+    ]
+    assert _audit_targets().count("customer") == 4
+    summary = AuditEntry.objects.get(action=AuditAction.IMPORT)
+    assert summary.changes == {"created": 4, "skipped": 0, "refused": 1}
+
+
+def test_import_running_page_shows_the_progress(client_for, admin):
+    job = CustomerImport.objects.create(
+        uploaded_by=admin,
+        filename="gross.csv",
+        status=CustomerImport.Status.RUNNING,
+        rows_done=400,
+        rows_total=1000,
+    )
+    poll = client_for(admin).get(
+        job.get_absolute_url(), headers={"HX-Request": "true", "HX-Target": "customer-import-job"}
+    )
+    assert "gross.csv wird importiert" in poll.text
+    assert "400 von 1000 Zeilen verarbeitet." in poll.text
+    assert 'hx-trigger="every 2s"' in poll.text
+
+
+def test_import_failed_page_says_what_was_kept(client_for, admin):
+    job = CustomerImport.objects.create(
+        uploaded_by=admin,
+        filename="gross.csv",
+        status=CustomerImport.Status.FAILED,
+        error="database went away",
+        rows_done=400,
+        rows_total=1000,
+    )
+    page = client_for(admin).get(job.get_absolute_url()).text
+    assert "Der Import von gross.csv ist fehlgeschlagen: database went away" in page
+    assert "Die vor dem Fehler angelegten Kunden bleiben erhalten (400 von 1000" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_crash_in_chunk_two_keeps_chunk_one_committed(monkeypatch):
+    """Real transactions (no test transaction around them): chunk 1 is committed with its audit
+    entries, the crashed chunk 2 is rolled back, the job records the failure and its progress."""
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    real = importing.contact_create
+
+    def crashing(**fields):  # type: ignore[no-untyped-def]
+        if fields["last_name"] == "Dritter":
+            raise RuntimeError("disk full")
+        return real(**fields)
+
+    monkeypatch.setattr(importing, "contact_create", crashing)
+    uploader = EmployeeFactory(role=None)
+    job = CustomerImport.objects.create(uploaded_by=uploader, filename="k.csv", data=CHUNKED_CSV)
+    customer_import_run(job_id=job.pk, keep_rows=200)
+    job.refresh_from_db()
+    assert (job.status, job.error) == (CustomerImport.Status.FAILED, "disk full")
+    assert (job.rows_done, job.rows_total) == (2, 5)
+    assert bytes(job.data) == b""
+    assert sorted(Customer.objects.values_list("name", flat=True)) == ["Eins GmbH", "Zwei GmbH"]
+    assert _audit_targets() == ["customer", "contact", "customer"]
+    assert not AuditEntry.objects.filter(action=AuditAction.IMPORT).exists()
+    # The job is not run again.
+    assert customer_import_run(job_id=job.pk, keep_rows=200).status == CustomerImport.Status.FAILED
+    assert Customer.objects.count() == 2
