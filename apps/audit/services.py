@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditAction, AuditEntry
 from apps.common.request_context import current_request_info
-from apps.common.sequences import next_value
+from apps.common.sequences import next_value, next_values
 
 GENESIS_HASH = "0" * 64
 _UNSET: Any = object()
@@ -75,6 +75,46 @@ def _current_actor(actor: Any) -> _Actor:
     return _Actor(user=actor, ip=info.ip if info else None)
 
 
+def _entry(
+    *,
+    seq: int,
+    prev_hash: str,
+    timestamp: Any,
+    who: _Actor,
+    action: str,
+    target: models.Model | None,
+    changes: dict[str, Any] | None,
+    message: str,
+    object_repr: str | None,
+) -> AuditEntry:
+    """The entry ``seq`` after ``prev_hash``, hashed (not saved)."""
+    entry = AuditEntry(
+        seq=seq,
+        timestamp=timestamp,
+        actor=who.user if who.user is not None and who.user.pk else None,
+        actor_repr=str(who.user)[:300] if who.user is not None else "",
+        action=action,
+        content_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        object_id=str(target.pk) if target is not None and target.pk is not None else "",
+        object_repr=(object_repr if object_repr is not None else str(target or ""))[:300],
+        changes=_jsonable(changes or {}),
+        message=message,
+        ip=who.ip,
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry.compute_hash()
+    return entry
+
+
+def _previous_hash(seq: int) -> str:
+    previous = (
+        AuditEntry.objects.filter(seq=seq - 1).values_list("hash", flat=True).first()
+        if seq > 1
+        else None
+    )
+    return previous or GENESIS_HASH
+
+
 def audit_record(
     *,
     action: str,
@@ -88,28 +128,77 @@ def audit_record(
     who = _current_actor(actor)
     with transaction.atomic():
         seq = next_value("audit_log")  # serialises writers: the chain has one order
-        previous = (
-            AuditEntry.objects.filter(seq=seq - 1).values_list("hash", flat=True).first()
-            if seq > 1
-            else None
-        )
-        entry = AuditEntry(
+        entry = _entry(
             seq=seq,
+            prev_hash=_previous_hash(seq),
             timestamp=timezone.now(),
-            actor=who.user if who.user is not None and who.user.pk else None,
-            actor_repr=str(who.user)[:300] if who.user is not None else "",
+            who=who,
             action=action,
-            content_type=ContentType.objects.get_for_model(target) if target is not None else None,
-            object_id=str(target.pk) if target is not None and target.pk is not None else "",
-            object_repr=(object_repr if object_repr is not None else str(target or ""))[:300],
-            changes=_jsonable(changes or {}),
+            target=target,
+            changes=changes,
             message=message,
-            ip=who.ip,
-            prev_hash=previous or GENESIS_HASH,
+            object_repr=object_repr,
         )
-        entry.hash = entry.compute_hash()
         entry.save(force_insert=True)
     return entry
+
+
+def audit_record_many(
+    *,
+    action: str,
+    records: Sequence[tuple[models.Model, dict[str, Any]]],
+    actor: Any = _UNSET,
+    message: str = "",
+) -> list[AuditEntry]:
+    """Append one entry per ``(target, changes)``, in that order, as ``audit_record`` would.
+
+    For many records at once (a customer's hundreds of activities): the sequence numbers are
+    reserved with one locked update and the entries inserted in batches, instead of a few queries
+    per entry. The chain is the same: consecutive numbers, each entry linked to the one before."""
+    if not records:
+        return []
+    who = _current_actor(actor)
+    with transaction.atomic():
+        seqs = next_values("audit_log", len(records))  # serialises writers, as next_value does
+        prev_hash = _previous_hash(seqs[0])
+        now = timezone.now()
+        entries = []
+        for seq, (target, changes) in zip(seqs, records, strict=True):
+            entry = _entry(
+                seq=seq,
+                prev_hash=prev_hash,
+                timestamp=now,
+                who=who,
+                action=action,
+                target=target,
+                changes=changes,
+                message=message,
+                object_repr=None,
+            )
+            entries.append(entry)
+            prev_hash = entry.hash
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+    return entries
+
+
+def deletion_changes(target: models.Model, fields: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What a DELETE entry keeps of ``target``: its non-empty values of ``fields`` as old values."""
+    before = snapshot(target, fields)
+    return {k: {"old": v, "new": None} for k, v in before.items() if v not in (None, "")}
+
+
+def audit_deleted(
+    *, records: Iterable[tuple[models.Model, Iterable[str]]], actor: Any = _UNSET
+) -> list[AuditEntry]:
+    """One DELETE entry per ``(record, fields)`` that keeps the record's values of ``fields``.
+
+    Call it before deleting: for one record (``activity_delete``) as for a record and everything
+    its deletion cascades to (``customer_delete``), so both write the same entries."""
+    return audit_record_many(
+        action=AuditAction.DELETE,
+        records=[(record, deletion_changes(record, fields)) for record, fields in records],
+        actor=actor,
+    )
 
 
 def audit_created(*, target: models.Model, fields: Iterable[str], actor: Any = _UNSET) -> None:

@@ -7,11 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditAction
-from apps.audit.services import audit_changed, audit_created, audit_record, snapshot
+from apps.audit.services import audit_changed, audit_created, audit_deleted, snapshot
 from apps.common.sequences import format_number, next_value
 from apps.company.selectors import company_get
 from apps.crm.models import Activity, Contact, Customer
@@ -43,6 +44,10 @@ CONTACT_FIELDS = ["first_name", "last_name", "email", "phone", "mobile", "positi
 CONTACT_EDITABLE = set(CONTACT_FIELDS)
 ACTIVITY_FIELDS = ["type", "text", "occurred_at", "contact"]
 ACTIVITY_EDITABLE = set(ACTIVITY_FIELDS)
+# What the DELETE entry of each record keeps (also when it goes with its customer).
+CUSTOMER_DELETE_FIELDS = CUSTOMER_FIELDS
+CONTACT_DELETE_FIELDS = ["customer"]
+ACTIVITY_DELETE_FIELDS = ["customer", "employee", *ACTIVITY_FIELDS]
 
 
 class CustomerInUse(ValidationError):
@@ -131,21 +136,44 @@ def customer_deactivate(*, actor: Any, customer: Customer) -> Customer:
 
 @transaction.atomic
 def customer_delete(*, actor: Any, customer: Customer) -> None:
-    """Delete a customer without business records; otherwise raise CustomerInUse."""
+    """Delete a customer without business records; otherwise raise CustomerInUse.
+
+    Its contacts and activities go with it, each with its own DELETE entry (the one
+    contact_delete / activity_delete writes). Its documents and reminders stay linked to the
+    deleted customer (apps.common.attachments.KeptGenericRelation) and are not touched."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer_in_use(customer):
         raise CustomerInUse(
             _("This customer has projects or invoices and can only be deactivated."),
             code="customer_in_use",
         )
-    before = snapshot(customer, CUSTOMER_FIELDS)
-    audit_record(
-        action=AuditAction.DELETE,
-        target=customer,
+    # The row lock holds off new contacts and activities of the customer (their foreign key
+    # check waits for it), so these are exactly the rows the deletion cascades to.
+    contacts = list(Contact.objects.filter(customer=customer).order_by("pk"))
+    activities = list(Activity.objects.filter(customer=customer).order_by("pk"))
+    audit_deleted(
+        records=[
+            (customer, CUSTOMER_DELETE_FIELDS),
+            *((contact, CONTACT_DELETE_FIELDS) for contact in contacts),
+            *((activity, ACTIVITY_DELETE_FIELDS) for activity in activities),
+        ],
         actor=actor,
-        changes={k: {"old": v, "new": None} for k, v in before.items() if v not in (None, "")},
     )
-    customer.delete()
+    try:
+        _count, deleted = customer.delete()
+    except ProtectedError as error:  # e.g. time booked on the customer without a project
+        raise CustomerInUse(
+            _("This customer has booked time or other records and can only be deactivated."),
+            code="customer_in_use",
+        ) from error
+    audited = {
+        Customer._meta.label: 1,
+        Contact._meta.label: len(contacts),
+        Activity._meta.label: len(activities),
+    }
+    if {k: v for k, v in deleted.items() if v} != {k: v for k, v in audited.items() if v}:
+        # A model that cascades from Customer without being audited here: refuse (rolls back).
+        raise RuntimeError(f"customer_delete: deleted {deleted}, audited {audited}")
 
 
 # --- Contacts -------------------------------------------------------------------------------------
@@ -200,12 +228,7 @@ def contact_make_primary(*, actor: Any, contact: Contact) -> Contact:
 @transaction.atomic
 def contact_delete(*, actor: Any, contact: Contact) -> None:
     customer = contact.customer
-    audit_record(
-        action=AuditAction.DELETE,
-        target=contact,
-        actor=actor,
-        changes={"customer": {"old": customer.pk, "new": None}},
-    )
+    audit_deleted(records=[(contact, CONTACT_DELETE_FIELDS)], actor=actor)
     contact.delete()
     customer_refresh_search(customer=customer)
 
@@ -266,11 +289,5 @@ def activity_update(*, actor: Any, activity: Activity, **fields: Any) -> Activit
 def activity_delete(*, actor: Any, activity: Activity) -> None:
     """Delete an activity; the entry keeps what it said (customer, employee and its fields)."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    before = snapshot(activity, ["customer", "employee", *ACTIVITY_FIELDS])
-    audit_record(
-        action=AuditAction.DELETE,
-        target=activity,
-        actor=actor,
-        changes={k: {"old": v, "new": None} for k, v in before.items() if v not in (None, "")},
-    )
+    audit_deleted(records=[(activity, ACTIVITY_DELETE_FIELDS)], actor=actor)
     activity.delete()

@@ -8,7 +8,13 @@ from django.db import connection
 from django.urls import reverse
 
 from apps.audit.models import AuditAction, AuditEntry
-from apps.audit.services import GENESIS_HASH, audit_chain_verify, audit_record
+from apps.audit.services import (
+    GENESIS_HASH,
+    audit_chain_verify,
+    audit_deleted,
+    audit_record,
+    audit_record_many,
+)
 from apps.employees import services
 from apps.employees.models import Employee
 from tests.employees.factories import DepartmentFactory, EmployeeFactory
@@ -126,3 +132,39 @@ def test_verify_audit_log_names_a_deleted_entry():
         cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [victim.pk])
     with pytest.raises(CommandError, match=rf"entry #{victim.seq}\b.*deleted"):
         call_command("verify_audit_log", stdout=StringIO())
+
+
+def test_audit_record_many_continues_the_chain_in_order(admin):
+    first = audit_record(action=AuditAction.EXPORT, actor=None, message="davor")
+    one, two = EmployeeFactory(), EmployeeFactory()
+    batch = audit_record_many(
+        action=AuditAction.EXPORT,
+        records=[(one, {"x": {"old": 1, "new": None}}), (two, {})],
+        actor=admin,
+    )
+    last = audit_record(action=AuditAction.EXPORT, actor=None, message="danach")
+    stored = list(AuditEntry.objects.filter(seq__gte=batch[0].seq).order_by("seq"))
+    assert [e.object_id for e in stored[:2]] == [str(one.pk), str(two.pk)]
+    assert [e.seq for e in stored] == [batch[0].seq, batch[0].seq + 1, last.seq]
+    assert stored[1].prev_hash == stored[0].hash
+    assert last.prev_hash == stored[1].hash
+    assert batch[0].seq > first.seq
+    assert {e.actor for e in stored[:2]} == {admin}
+    assert stored[0].changes == {"x": {"old": 1, "new": None}}
+    assert audit_chain_verify() == (AuditEntry.objects.count(), None)
+
+
+def test_audit_record_many_with_nothing_writes_nothing():
+    before = AuditEntry.objects.count()
+    assert audit_record_many(action=AuditAction.EXPORT, records=[]) == []
+    assert AuditEntry.objects.count() == before
+
+
+def test_audit_deleted_keeps_the_non_empty_values_as_old():
+    employee = EmployeeFactory(first_name="Erika", last_name="Muster")
+    (entry,) = audit_deleted(records=[(employee, ["first_name", "last_name", "phone"])], actor=None)
+    assert entry.action == AuditAction.DELETE
+    assert entry.changes == {
+        "first_name": {"old": "Erika", "new": None},
+        "last_name": {"old": "Muster", "new": None},
+    }

@@ -365,3 +365,30 @@ def _activity_time():  # type: ignore[no-untyped-def]
     from zoneinfo import ZoneInfo
 
     return datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+
+
+def test_customer_admin_delete_audits_the_cascaded_contacts_and_activities(client_for, admin):
+    from apps.audit.services import audit_chain_verify
+    from apps.crm.models import Activity
+
+    customer = CustomerFactory()
+    contacts = [ContactFactory(customer=customer, last_name=name) for name in ("Alt", "Neu")]
+    activities = [
+        services.activity_log(actor=admin, customer=customer, type="note", text=f"Notiz {n}")
+        for n in range(3)
+    ]
+    response = client_for(admin).post(
+        reverse("admin:crm_customer_delete", args=[customer.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Customer.objects.exists()
+    assert not Activity.objects.exists()
+    deleted = AuditEntry.objects.filter(action=AuditAction.DELETE, actor=admin)
+    assert sorted(deleted.values_list("content_type__model", "object_id")) == sorted(
+        [
+            ("customer", str(customer.pk)),
+            *(("contact", str(c.pk)) for c in contacts),
+            *(("activity", str(a.pk)) for a in activities),
+        ]
+    )
+    assert audit_chain_verify()[1] is None

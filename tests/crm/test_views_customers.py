@@ -349,6 +349,20 @@ def test_customer_with_projects_is_not_deleted_but_can_be_deactivated(client_for
     assert customer.status == Customer.Status.INACTIVE
 
 
+def test_customer_with_booked_time_is_not_deleted_and_the_page_says_why(client_for, admin):
+    from tests.timetracking.factories import make_entry, today
+
+    customer = CustomerFactory()
+    make_entry(admin, today(), "08:00", "09:00", customer=customer)
+    response = client_for(admin).post(
+        reverse("crm:customer_delete", args=[customer.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    assert "gebuchte Zeiten" in response.text or "booked time" in response.text
+    assert not AuditEntry.objects.filter(action=AuditAction.DELETE).exists()
+
+
 # --- Export ---------------------------------------------------------------------------------------
 
 
