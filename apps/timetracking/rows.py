@@ -18,7 +18,7 @@ Selectors scope and order the entries; the functions here pick the columns.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,35 +30,12 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from apps.common.rows import TemplateRow, url_for_pk
 from apps.timetracking import worktime
 from apps.timetracking.models import ACTIVITY_LABELS, STATUS_LABELS, TimeEntry
 from apps.timetracking.timeutils import format_minutes
 
 # --- Per-call helpers -----------------------------------------------------------------------------
-
-
-class TemplateRow:
-    """Base of the row classes: cheap to print in Django templates.
-
-    The engine resolves ``{{ row.name }}`` as ``row["name"]`` first and only then as an
-    attribute; answering the first try saves raising and catching a TypeError per printed value.
-    """
-
-    __slots__ = ()
-
-    def __getitem__(self, name: str) -> Any:
-        return getattr(self, name)
-
-
-def url_for_pk(name: str) -> Callable[[int], SafeString]:
-    """``pk -> URL`` of the URL pattern ``name`` (one ``<int:pk>`` argument) from one
-    ``reverse()``: ``/time/entries/0/edit/`` is split around its ``/0/``. The URLs are
-    HTML-escaped (and marked safe), for attributes."""
-    prefix, marker, suffix = reverse(name, args=[0]).rpartition("/0/")
-    if not marker:  # not a ".../<pk>/..." pattern: reverse each one
-        return lambda pk: escape(reverse(name, args=[pk]))
-    prefix, suffix = escape(prefix), escape(suffix)
-    return lambda pk: SafeString(f"{prefix}/{pk}/{suffix}")
 
 
 def _translated(labels: dict[Any, Any], *, escaped: bool = False) -> dict[Any, str]:

@@ -33,19 +33,14 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils.translation import gettext
 
+from apps.common.rows import TemplateRow
 from apps.company.selectors import company_get
 from apps.crm.models import Customer
 from apps.employees.models import Employee
 from apps.projects.models import Project, ProjectMember
 from apps.timetracking import worktime
 from apps.timetracking.models import ActivityType, EmployeeMonthProjectTotal, TimeEntry
-from apps.timetracking.rows import (
-    EntryRow,
-    TemplateRow,
-    WeekGrid,
-    build_week_grid,
-    entry_rows,
-)
+from apps.timetracking.rows import EntryRow, WeekGrid, build_week_grid, entry_rows
 from apps.timetracking.timeutils import (
     day_bounds,
     day_start,
