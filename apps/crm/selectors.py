@@ -12,10 +12,10 @@ from django.db.models.functions import RowNumber
 from apps.audit.models import AuditEntry
 from apps.crm.models import Activity, Contact, Customer
 from apps.crm.registry import CustomerRevenue, TimelineEvent, revenue_sources, timeline_sources
+from apps.crm.rows import PIPELINE_CARD_COLUMNS, PipelineColumn, pipeline_columns
 from apps.crm.search import search_terms
 
 PIPELINE_COLUMN_LIMIT = 15
-PIPELINE_CARD_FIELDS = ["id", "number", "name", "city", "stage", "status", "updated_at"]
 
 
 def customers_for_user(user: Any) -> QuerySet[Customer]:
@@ -76,19 +76,20 @@ def customer_revenue(customer: Customer) -> CustomerRevenue | None:
     return None
 
 
-def pipeline_board(qs: QuerySet[Customer]) -> list[dict[str, Any]]:
-    """The pipeline columns: per stage the count and the most recently changed customers.
+def pipeline_board(
+    qs: QuerySet[Customer], *, can_move: bool = False, query: str = ""
+) -> list[PipelineColumn]:
+    """The pipeline columns: per stage the count and the most recently changed customers as
+    cards ready to print (``apps.crm.rows``; move forms only if ``can_move``, keeping ``query``).
 
     Two queries whatever the data size: one count per stage (GROUP BY) and one window query that
-    keeps the first PIPELINE_COLUMN_LIMIT cards of each stage.
+    keeps the first PIPELINE_COLUMN_LIMIT cards of each stage, loading only the printed columns.
     """
     counts = dict(
         qs.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n")
     )
     ranked = (
-        qs.select_related(None)
-        .only(*PIPELINE_CARD_FIELDS)
-        .annotate(
+        qs.annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("stage")],
@@ -96,19 +97,10 @@ def pipeline_board(qs: QuerySet[Customer]) -> list[dict[str, Any]]:
             )
         )
         .filter(rank__lte=PIPELINE_COLUMN_LIMIT)
+        .order_by("rank")
+        .values_list(*PIPELINE_CARD_COLUMNS)
     )
-    cards: dict[str, list[Customer]] = {stage: [] for stage in Customer.Stage.values}
-    for customer in ranked.order_by("stage", "rank"):
-        cards[customer.stage].append(customer)
-    return [
-        {
-            "stage": stage,
-            "label": label,
-            "count": counts.get(stage, 0),
-            "customers": cards[stage],
-        }
-        for stage, label in Customer.Stage.choices
-    ]
+    return pipeline_columns(counts, ranked, can_move=can_move, query=query)
 
 
 # --- Timeline -------------------------------------------------------------------------------------

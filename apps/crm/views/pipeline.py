@@ -28,10 +28,11 @@ def _board(request: AuthedRequest, *, status: int = 200) -> HttpResponse:
         "crm/pipeline.html",
         {
             "filter": filterset,
-            "columns": selectors.pipeline_board(filterset.qs),
-            "can_move": request.user.has_perm("crm.change_customer"),
-            "stages": Customer.Stage.choices,
-            "query": request.GET.urlencode(),
+            "columns": selectors.pipeline_board(
+                filterset.qs,
+                can_move=request.user.has_perm("crm.change_customer"),
+                query=request.GET.urlencode(),
+            ),
             "column_limit": selectors.PIPELINE_COLUMN_LIMIT,
         },
         partials={"pipeline-board": "board"},
