@@ -98,7 +98,13 @@ class Customer(CarriesAttachments, TimeStampedModel):
             models.Index(Upper("city"), name="crm_customer_city_upper_idx"),
             models.Index(Lower("email"), name="crm_customer_email_idx"),
             models.Index(fields=["vat_id"], name="crm_customer_vat_idx"),
-            models.Index(fields=["stage", "-updated_at", "-id"], name="crm_customer_pipeline_idx"),
+            # The pipeline board's cards: per stage the latest changed leads and active customers
+            # (the statuses the board shows, views/pipeline.py).
+            models.Index(
+                fields=["stage", "-updated_at", "-id"],
+                name="crm_customer_pipeline_idx",
+                condition=models.Q(status__in=["lead", "active"]),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString
@@ -23,8 +24,9 @@ from django.utils.translation import gettext
 from apps.common.rows import TemplateRow, url_for_pk
 from apps.crm.models import Customer
 
-# The columns a card prints, in the order ``pipeline_columns`` unpacks them.
-PIPELINE_CARD_COLUMNS = ("id", "stage", "number", "name", "city")
+# The columns of a card, in the order ``pipeline_columns`` unpacks them (``updated_at`` orders
+# the cards of a stage).
+PIPELINE_CARD_COLUMNS = ("id", "stage", "number", "name", "city", "updated_at")
 
 
 @dataclass(slots=True)
@@ -64,7 +66,7 @@ def stage_options() -> dict[str, SafeString]:
 
 def pipeline_columns(
     counts: dict[str, int],
-    cards: Iterable[tuple[int, str, str, str, str]],
+    cards: Iterable[tuple[Any, ...]],
     *,
     can_move: bool,
     query: str = "",
@@ -82,7 +84,7 @@ def pipeline_columns(
         stage: PipelineColumn(stage=stage, label=str(label), count=counts.get(stage, 0), cards=[])
         for stage, label in Customer.Stage.choices
     }
-    for pk, stage, number, name, city in cards:
+    for pk, stage, number, name, city, _updated_at in cards:
         name = escape(name)
         columns[stage].cards.append(
             PipelineCard(

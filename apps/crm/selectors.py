@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connections
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
@@ -82,13 +83,33 @@ def pipeline_board(
     """The pipeline columns: per stage the count and the most recently changed customers as
     cards ready to print (``apps.crm.rows``; move forms only if ``can_move``, keeping ``query``).
 
-    Two queries whatever the data size: one count per stage (GROUP BY) and one window query that
-    keeps the first PIPELINE_COLUMN_LIMIT cards of each stage, loading only the printed columns.
+    Two queries whatever the data size: one count per stage (GROUP BY) and one for the first
+    PIPELINE_COLUMN_LIMIT cards of each stage, loading only the printed columns.
     """
     counts = dict(
         qs.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n")
     )
-    ranked = (
+    return pipeline_columns(counts, _pipeline_cards(qs), can_move=can_move, query=query)
+
+
+def _pipeline_cards(qs: QuerySet[Customer]) -> QuerySet[Customer, tuple[Any, ...]]:
+    """The first PIPELINE_COLUMN_LIMIT customers of each stage (latest change first), ordered so
+    within each stage.
+
+    On PostgreSQL one ``UNION ALL`` of a ``LIMIT`` query per stage: each reads its first rows from
+    the partial index ``crm_customer_pipeline_idx`` (the board's statuses), a fraction of a
+    millisecond, where ranking every open customer with a window function sorts them all (about
+    10 ms for 20,000 customers). SQLite has no ``LIMIT`` in compound queries: it ranks.
+    """
+    if connections[qs.db].features.supports_slicing_ordering_in_compound:
+        per_stage = [
+            qs.filter(stage=stage)
+            .order_by("-updated_at", "-id")
+            .values_list(*PIPELINE_CARD_COLUMNS)[:PIPELINE_COLUMN_LIMIT]
+            for stage in Customer.Stage.values
+        ]
+        return per_stage[0].union(*per_stage[1:], all=True).order_by("-updated_at", "-id")
+    return (
         qs.annotate(
             rank=Window(
                 RowNumber(),
@@ -100,7 +121,6 @@ def pipeline_board(
         .order_by("rank")
         .values_list(*PIPELINE_CARD_COLUMNS)
     )
-    return pipeline_columns(counts, ranked, can_move=can_move, query=query)
 
 
 # --- Timeline -------------------------------------------------------------------------------------
