@@ -604,9 +604,12 @@ def customer_imports_interrupt_stale(
 
 
 def customer_import_check(job: CustomerImport) -> CustomerImport:
-    """The job as its page shows it: a stale one is stored as interrupted first."""
-    if customer_import_is_stale(job) and customer_imports_interrupt_stale(job_id=job.pk):
-        job.refresh_from_db()
+    """The job as its page shows it: a stale one is stored as interrupted first (in a transaction,
+    so the new state is read back from the primary, not a lagging replica)."""
+    if customer_import_is_stale(job):
+        with transaction.atomic():
+            if customer_imports_interrupt_stale(job_id=job.pk):
+                job.refresh_from_db()
     return job
 
 
