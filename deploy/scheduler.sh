@@ -43,6 +43,7 @@ daily() {
 echo "scheduler: started (tick ${TICK_SECONDS}s, TZ=${TZ:-UTC})"
 while :; do
     every 900 send_due_reminders
+    every 900 interrupt_stale_imports
     daily 01 clearsessions
     daily 01 prune_db_task_results
     daily 01 prune_exports

@@ -382,6 +382,11 @@ if OIDC_ENABLED:
         "apps.employees.oidc.OIDCSessionRefresh",
     )
 
+# --- CRM ----------------------------------------------------------------------------------------
+# A customer import (a background task) that made no progress for this long lost its worker
+# (killed, OOM, deploy): it is shown and stored as interrupted (apps/crm/importing.py).
+CUSTOMER_IMPORT_STALE_MINUTES = env_int("CUSTOMER_IMPORT_STALE_MINUTES", 15, minimum=1)
+
 # --- Chat ---------------------------------------------------------------------------------------
 # Messages per history page (initial room view and each "older" batch) and how long the author
 # may still edit or delete their own message.

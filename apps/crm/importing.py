@@ -9,12 +9,18 @@ of cells; we refuse that row only).
 
 The web import runs the creating step in a task (``customer_import_queue`` / ``customer_import_run``,
 a ``CustomerImport`` row between them): thousands of customers take minutes, far too long for a
-request.
+request. A worker killed outright (OOM, deploy, SIGKILL) leaves its job "running" with no progress:
+after ``CUSTOMER_IMPORT_STALE_MINUTES`` without progress the job is stored as failed ("interrupted"),
+when its page is read or by ``manage.py interrupt_stale_imports`` (as a lost invoice e-mail becomes
+stale, see ``apps.common.stale``). It is not run again: its committed chunks are kept (each customer
+audited), and uploading the file again creates the rest, as rows whose e-mail address or VAT ID
+exists already are skipped.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import logging
 from collections.abc import Callable, Iterable
@@ -22,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -32,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
 from apps.common.models import NumberSequence
+from apps.common.stale import is_stale, stale_cutoff
 from apps.common.validators import validate_vat_id
 from apps.crm.models import Contact, Customer, CustomerImport
 from apps.crm.search import fold
@@ -549,13 +557,71 @@ def customer_import_queue(*, actor: Any, raw: bytes, filename: str) -> CustomerI
     return job
 
 
+class ImportInterrupted(Exception):
+    """The job was marked interrupted while this worker was still running it (it was too slow)."""
+
+
+def _stale_after() -> datetime.timedelta:
+    return datetime.timedelta(minutes=settings.CUSTOMER_IMPORT_STALE_MINUTES)
+
+
+def customer_import_is_stale(job: CustomerImport, *, now: datetime.datetime | None = None) -> bool:
+    """Queued or running, and no sign of life (claimed, a chunk committed) for too long."""
+    return job.is_running and is_stale(job.updated_at, after=_stale_after(), now=now)
+
+
+def customer_imports_interrupt_stale(
+    *, job_id: int | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Store the stale jobs (all, or the one ``job_id``) as failed ("interrupted"), keeping their
+    progress and dropping the file; returns how many. Each row is switched by one conditional
+    UPDATE, so a worker's progress written meanwhile keeps it running, and it is marked once."""
+    now = now or timezone.now()
+    stale = CustomerImport.objects.filter(
+        status__in=[CustomerImport.Status.QUEUED, CustomerImport.Status.RUNNING],
+        updated_at__lt=stale_cutoff(_stale_after(), now=now),
+    )
+    if job_id is not None:
+        stale = stale.filter(pk=job_id)
+    count = 0
+    for pk, rows_done, rows_total in stale.values_list("pk", "rows_done", "rows_total"):
+        if stale.filter(pk=pk).update(
+            status=CustomerImport.Status.FAILED,
+            error=_("The import was interrupted (the background worker stopped)."),
+            data=b"",
+            finished_at=now,
+            updated_at=now,
+        ):
+            count += 1
+            logger.warning(
+                "Customer import %s was interrupted (no progress for %s); %s of %s rows processed",
+                pk,
+                _stale_after(),
+                rows_done,
+                rows_total,
+            )
+    return count
+
+
+def customer_import_check(job: CustomerImport) -> CustomerImport:
+    """The job as its page shows it: a stale one is stored as interrupted first (in a transaction,
+    so the new state is read back from the primary, not a lagging replica)."""
+    if customer_import_is_stale(job):
+        with transaction.atomic():
+            if customer_imports_interrupt_stale(job_id=job.pk):
+                job.refresh_from_db()
+    return job
+
+
 def customer_import_run(*, job_id: int, keep_rows: int) -> CustomerImport | None:
     """Run a queued import once (the task's work).
 
     The job is claimed (QUEUED -> RUNNING) in a short transaction of its own, so a second run
     finds it taken; the customers are then created chunk by chunk (see ``customers_import``) and
     the job's progress is saved after each chunk. A failure is kept on the job; the chunks
-    committed before it stay (each customer audited). The file is dropped afterwards."""
+    committed before it stay (each customer audited). The file is dropped afterwards. A job marked
+    interrupted (``customer_imports_interrupt_stale``) is neither run nor overwritten: a worker that
+    finds it so after a chunk stops."""
     with transaction.atomic():
         job = (
             CustomerImport.objects.select_for_update()
@@ -568,11 +634,12 @@ def customer_import_run(*, job_id: int, keep_rows: int) -> CustomerImport | None
         job.status = CustomerImport.Status.RUNNING
         job.save(update_fields=["status", "updated_at"])
 
+    running = CustomerImport.objects.filter(pk=job.pk, status=CustomerImport.Status.RUNNING)
+
     def progress(done: int, total: int) -> None:
         job.rows_done, job.rows_total = done, total
-        CustomerImport.objects.filter(pk=job.pk).update(
-            rows_done=done, rows_total=total, updated_at=timezone.now()
-        )
+        if not running.update(rows_done=done, rows_total=total, updated_at=timezone.now()):
+            raise ImportInterrupted  # marked interrupted meanwhile: stop creating
 
     try:
         result = customers_import(
@@ -582,6 +649,10 @@ def customer_import_run(*, job_id: int, keep_rows: int) -> CustomerImport | None
             filename=job.filename,
             progress=progress,
         )
+    except ImportInterrupted:
+        logger.warning("Customer import %s was marked interrupted while running; stopped", job.pk)
+        job.refresh_from_db()
+        return job
     except Exception as error:  # shown on the import's page
         logger.exception("Customer import %s failed", job.pk)
         job.status = CustomerImport.Status.FAILED
@@ -590,5 +661,15 @@ def customer_import_run(*, job_id: int, keep_rows: int) -> CustomerImport | None
         job.status, job.result = CustomerImport.Status.DONE, _stored(result, limit=keep_rows)
     job.data = b""
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "result", "error", "data", "finished_at", "updated_at"])
+    # Only while still running: a job marked interrupted meanwhile stays so.
+    if not running.update(
+        status=job.status,
+        result=job.result,
+        error=job.error,
+        data=job.data,
+        finished_at=job.finished_at,
+        updated_at=job.finished_at,
+    ):
+        logger.warning("Customer import %s was marked interrupted before it finished", job.pk)
+        job.refresh_from_db()
     return job

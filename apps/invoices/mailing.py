@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
+from apps.common.stale import is_stale
 from apps.company.selectors import company_get
 from apps.invoices.models import Invoice, InvoiceEmail, InvoiceEmailStatus, InvoiceStatus
 
@@ -71,8 +72,9 @@ def invoice_email_latest(invoice: Invoice) -> InvoiceEmail | None:
 
 
 def invoice_email_is_stale(email: InvoiceEmail, *, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return email.status == InvoiceEmailStatus.QUEUED and email.queued_at < now - STALE_AFTER
+    return email.status == InvoiceEmailStatus.QUEUED and is_stale(
+        email.queued_at, after=STALE_AFTER, now=now
+    )
 
 
 def _pending_error() -> InvoiceEmailPending:

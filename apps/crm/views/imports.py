@@ -18,6 +18,7 @@ from apps.common.permissions import permission_required_for
 from apps.crm.forms import CustomerImportForm
 from apps.crm.importing import (
     ImportFileError,
+    customer_import_check,
     customer_import_queue,
     customer_import_result,
     customers_import,
@@ -84,8 +85,8 @@ def customer_import_confirm(request: AuthedRequest) -> HttpResponse:
 @require_GET
 @permission_required_for("crm.add_customer")
 def customer_import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    """One's own import: "running …" (polled) and then its result."""
-    job = get_object_or_404(CustomerImport, pk=pk, uploaded_by=request.user)
+    """One's own import: "running …" (polled) and then its result, or how far it got."""
+    job = customer_import_check(get_object_or_404(CustomerImport, pk=pk, uploaded_by=request.user))
     return render_page(
         request,
         "crm/customer_import.html",
