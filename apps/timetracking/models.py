@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -185,7 +186,7 @@ class TimeEntry(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        return self.status == self.Status.APPROVED or self.billed_at is not None
+        return entry_is_locked(self.status, self.billed_at)
 
     @property
     def hours(self) -> Decimal:
@@ -203,6 +204,12 @@ class TimeEntry(models.Model):
 
 
 STATUS_LABELS = dict(TimeEntry.Status.choices)
+
+
+def entry_is_locked(status: str, billed_at: Any) -> bool:
+    """Approved or billed entries are read-only (``TimeEntry.is_locked``; also for rows loaded as
+    plain columns)."""
+    return status == TimeEntry.Status.APPROVED or billed_at is not None
 
 
 class EmployeeDayTotal(models.Model):

@@ -32,7 +32,12 @@ from django.utils.translation import gettext
 
 from apps.common.rows import TemplateRow, url_for_pk
 from apps.timetracking import worktime
-from apps.timetracking.models import ACTIVITY_LABELS, STATUS_LABELS, TimeEntry
+from apps.timetracking.models import (
+    ACTIVITY_LABELS,
+    STATUS_LABELS,
+    TimeEntry,
+    entry_is_locked,
+)
 from apps.timetracking.timeutils import format_minutes
 
 # --- Per-call helpers -----------------------------------------------------------------------------
@@ -50,9 +55,19 @@ def _hm(minutes: int) -> SafeString:
     return SafeString(format_minutes(minutes))
 
 
-def is_locked(status: str, billed_at: dt.datetime | None) -> bool:
-    """``TimeEntry.is_locked`` for loaded columns: approved or billed entries are read-only."""
-    return status == TimeEntry.Status.APPROVED or billed_at is not None
+def _target(
+    project_id: int | None,
+    project_title: str,
+    customer_id: int | None,
+    customer: str,
+    internal: str,
+) -> str:
+    """What an entry was for: the project's title, else the customer, else ``internal``."""
+    if project_id:
+        return project_title
+    if customer_id:
+        return customer
+    return internal
 
 
 def target_key(project_id: int | None, customer_id: int | None) -> str:
@@ -154,13 +169,9 @@ def entry_rows(entries: QuerySet[TimeEntry]) -> list[EntryRow]:
     ) in entries.values_list(*ENTRY_COLUMNS):
         start = start.astimezone(tz)
         end = end.astimezone(tz) if end is not None else None
-        if project_id:
-            target, group = project_title, f"{project_number} {project_title}"
-        elif customer_id:
-            target = group = customer_name
-        else:
-            target = group = internal
-        locked = is_locked(status, billed_at)
+        target = _target(project_id, project_title, customer_id, customer_name, internal)
+        group = f"{project_number} {project_title}" if project_id else target
+        locked = entry_is_locked(status, billed_at)
         result.append(
             EntryRow(
                 pk=SafeString(pk),
@@ -247,12 +258,7 @@ def approval_rows(entries: QuerySet[TimeEntry]) -> list[ApprovalRow]:
         customer_name,
     ) in entries.values_list(*APPROVAL_COLUMNS):
         start = start.astimezone(tz)
-        if project_id:
-            target = project_title
-        elif customer_id:
-            target = customer_name
-        else:
-            target = internal
+        target = _target(project_id, project_title, customer_id, customer_name, internal)
         result.append(
             ApprovalRow(
                 pk=SafeString(pk),

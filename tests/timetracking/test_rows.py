@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from apps.timetracking import rows, selectors
-from apps.timetracking.models import TimeEntry
+from apps.timetracking.models import TimeEntry, entry_is_locked
 from tests.crm.factories import CustomerFactory
 from tests.projects.factories import ProjectFactory
 from tests.timetracking.factories import at, last_monday, make_entry, today
@@ -63,7 +63,7 @@ def test_entry_rows_locked_entries_have_no_edit_or_delete_url(member) -> None:
 @pytest.mark.parametrize("billed", [False, True])
 def test_is_locked_agrees_with_the_model(status, billed) -> None:  # type: ignore[no-untyped-def]
     entry = TimeEntry(status=status, billed_at=timezone.now() if billed else None)
-    assert rows.is_locked(entry.status, entry.billed_at) == entry.is_locked
+    assert entry_is_locked(entry.status, entry.billed_at) == entry.is_locked
 
 
 def test_entry_rows_targets_project_customer_and_internal(member) -> None:
